@@ -1,0 +1,60 @@
+/**
+ * What every command gets: its environment, output streams, lazily loaded configuration and
+ * logger. stdout carries only the command's output; logs and progress go to stderr.
+ */
+import type { Writable } from 'node:stream';
+
+import { type AppConfig, loadConfig } from '../config/load-config.ts';
+import { createLogger, type Logger } from '../logger.ts';
+
+export type Env = Record<string, string | undefined>;
+
+export interface CliIo {
+  env: Env;
+  stdout: Writable;
+  stderr: Writable;
+  stdin: NodeJS.ReadableStream;
+}
+
+export interface CliContext extends CliIo {
+  /** Loaded on first use: `keygen` works whatever the configuration. */
+  config(): AppConfig;
+  /** A logger on stderr (`api` and `worker` make their own on stdout). */
+  log(): Logger;
+  /** Prints the command's result: one JSON line with `json`, else the text. */
+  print(value: unknown, options: { json: boolean; text?: string }): void;
+  /** Progress for people, on stderr; silent when stderr is not a terminal and `quiet`. */
+  progress(message: string): void;
+  /** Reads all of stdin (for secrets, which never go on the command line). */
+  readStdin(): Promise<string>;
+}
+
+export function createCliContext(io: CliIo): CliContext {
+  let config: AppConfig | undefined;
+  let log: Logger | undefined;
+  const context: CliContext = {
+    ...io,
+    config() {
+      config ??= loadConfig(io.env);
+      return config;
+    },
+    log() {
+      log ??= createLogger({ level: context.config().log.level, stream: 'stderr', service: 'cli' });
+      return log;
+    },
+    print(value, { json, text }) {
+      io.stdout.write(json || text === undefined ? `${JSON.stringify(value)}\n` : `${text}\n`);
+    },
+    progress(message) {
+      io.stderr.write(`${message}\n`);
+    },
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of io.stdin) {
+        chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+  return context;
+}

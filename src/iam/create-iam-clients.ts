@@ -1,0 +1,106 @@
+/**
+ * Builds the IAM and STS clients of one principal. Every HTTP request the SDK sends — its own
+ * retries included — passes through `hooks`, which is where the rate budget and the call
+ * metrics sit; the SDK is told never to retry what cannot succeed (retry-strategy.ts).
+ */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  HttpHandlerOptions,
+} from '@smithy/types';
+import type { HttpRequest, HttpResponse } from '@smithy/types';
+
+import { createIamRetryStrategy } from './retry-strategy.ts';
+
+export interface HttpCallInfo {
+  service: 'iam' | 'sts';
+  /** The wire action name, read from the request body. */
+  action: string;
+}
+
+export interface IamHttpHooks {
+  /** Awaited before each HTTP request is sent (e.g. to take a token from the rate budget). */
+  beforeRequest?(info: HttpCallInfo): Promise<void>;
+  /** Called after each HTTP exchange, with the status or the network error. */
+  afterResponse?(
+    info: HttpCallInfo & { status: number | undefined; error: unknown; ms: number },
+  ): void;
+}
+
+export interface IamClientOptions {
+  region: string;
+  iamEndpoint?: string | undefined;
+  stsEndpoint?: string | undefined;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
+  /** SDK attempts per call (1 + retries); default 3. */
+  maxAttempts?: number;
+  /** Per HTTP request; default 15 s. */
+  requestTimeoutMs?: number;
+  hooks?: IamHttpHooks;
+}
+
+function actionOf(request: { body?: unknown }): string {
+  const body = typeof request.body === 'string' ? request.body : '';
+  return /(?:^|&)Action=([A-Za-z]+)/.exec(body)?.[1] ?? 'Unknown';
+}
+
+type Handle = (
+  request: HttpRequest,
+  options?: HttpHandlerOptions,
+) => Promise<{ response: HttpResponse }>;
+
+/** A NodeHttpHandler that runs the hooks around every request it sends. */
+function createHookedHandler(service: 'iam' | 'sts', options: IamClientOptions): NodeHttpHandler {
+  const handler = new NodeHttpHandler({
+    requestTimeout: options.requestTimeoutMs ?? 15_000,
+    connectionTimeout: 5_000,
+  });
+  const hooks = options.hooks;
+  if (hooks === undefined) {
+    return handler;
+  }
+  const inner = handler.handle.bind(handler) as Handle;
+  const hooked: Handle = async (request, handleOptions) => {
+    const info = { service, action: actionOf(request) };
+    await hooks.beforeRequest?.(info);
+    const started = performance.now();
+    try {
+      const result = await inner(request, handleOptions);
+      hooks.afterResponse?.({
+        ...info,
+        status: result.response.statusCode,
+        error: undefined,
+        ms: performance.now() - started,
+      });
+      return result;
+    } catch (error) {
+      hooks.afterResponse?.({ ...info, status: undefined, error, ms: performance.now() - started });
+      throw error;
+    }
+  };
+  handler.handle = hooked;
+  return handler;
+}
+
+export function createIamClients(options: IamClientOptions): { iam: IAMClient; sts: STSClient } {
+  const common = {
+    region: options.region,
+    credentials: options.credentials,
+    retryStrategy: createIamRetryStrategy(options.maxAttempts ?? 3),
+  };
+  return {
+    iam: new IAMClient({
+      ...common,
+      endpoint: options.iamEndpoint,
+      requestHandler: createHookedHandler('iam', options),
+    }),
+    sts: new STSClient({
+      ...common,
+      endpoint: options.stsEndpoint,
+      requestHandler: createHookedHandler('sts', options),
+    }),
+  };
+}

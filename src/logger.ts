@@ -1,0 +1,69 @@
+/**
+ * pino, with every secret-bearing field redacted at any depth. Path-based redaction misses
+ * arrays and deep nesting, so the log formatter walks each record and censors by key name.
+ */
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+export const REDACTED = '[Redacted]';
+
+/** Keys whose values are secrets wherever they appear (compared case-insensitively). */
+const SECRET_KEY =
+  /secret|password|passwd|masterkey|master_key|authorization|cookie|plaintext|^(x-amz-security-)?token$|tokens?$|^iam_pam_api_tokens$/i;
+/** Keys that match the pattern but hold no secret. */
+const NOT_SECRET = new Set(['fencingtoken', 'tokenname', 'secretknown', 'hassecret']);
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key) && !NOT_SECRET.has(key.toLowerCase());
+}
+
+const MAX_DEPTH = 8;
+
+/** Returns a copy of `value` with every secret-bearing key censored. Errors become plain objects. */
+export function scrubSecrets(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') {
+    return value;
+  }
+  if (value instanceof Error) {
+    return scrubSecrets(pino.stdSerializers.err(value), depth);
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => scrubSecrets(item, depth + 1));
+  }
+  if (value instanceof Date || Buffer.isBuffer(value)) {
+    return value;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] =
+      isSecretKey(key) && inner !== undefined && inner !== null
+        ? REDACTED
+        : scrubSecrets(inner, depth + 1);
+  }
+  return out;
+}
+
+export interface LoggerOptions {
+  level: string;
+  /** `stdout` for the long-running `api` and `worker`; `stderr` for every other command. */
+  stream: 'stdout' | 'stderr';
+  /** The process role in every line (`api`, `worker`, `cli`, …). */
+  service?: string;
+  /** For tests: write here instead of the process stream. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const destination =
+    options.destination ??
+    pino.destination({ fd: options.stream === 'stdout' ? 1 : 2, sync: true });
+  return pino(
+    {
+      level: options.level,
+      base: { service: options.service ?? 'iam-pam', pid: process.pid },
+      formatters: { log: (record) => scrubSecrets(record) as Record<string, unknown> },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,20 @@
+/** Process entry: the only module that reads process.env and calls process.exit. */
+import { runCli } from './cli/program.ts';
+
+// The SDK warns on every start that it will need Node 22 in 2027; the README says so once.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(
+    `iam-pam: fatal: unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`,
+  );
+  process.exit(1);
+});
+
+const exitCode = await runCli(process.argv.slice(2), {
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+});
+process.exit(exitCode);

@@ -1,0 +1,95 @@
+/**
+ * Redis connections, following BullMQ's production guide: workers wait for Redis forever
+ * (`maxRetriesPerRequest: null`), producers and the CLI fail fast. Every connection has an
+ * `error` listener, so a Redis outage is logged rather than thrown as an unhandled event.
+ */
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+import type { AppConfig } from '../config/load-config.ts';
+import type { Logger } from '../logger.ts';
+
+export type RedisConnection = Redis | Cluster;
+export type ConnectionRole = 'worker' | 'producer';
+
+const ROLE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
+  worker: { maxRetriesPerRequest: null, enableReadyCheck: true },
+  producer: { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 },
+};
+
+/** The URL without its password, for messages and logs. */
+export function describeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) {
+      parsed.password = '***';
+    }
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
+}
+
+export function createRedisConnection(
+  redis: AppConfig['redis'],
+  role: ConnectionRole,
+  log: Logger,
+): RedisConnection {
+  const options = ROLE_OPTIONS[role];
+  let connection: RedisConnection;
+  if (redis.cluster !== undefined) {
+    connection = new Cluster(redis.cluster.nodes, {
+      ...redis.cluster.options,
+      enableOfflineQueue: options.enableOfflineQueue ?? true,
+      redisOptions: { ...options },
+    });
+  } else if (redis.sentinel !== undefined) {
+    connection = new Redis({
+      ...redis.sentinel.options,
+      ...options,
+      sentinels: redis.sentinel.sentinels,
+      name: redis.sentinel.name,
+    });
+  } else {
+    connection = new Redis(redis.url, options);
+  }
+  let lastMessage = '';
+  connection.on('error', (err: Error) => {
+    // ioredis repeats the same error on every reconnect attempt: log each distinct one once.
+    if (err.message !== lastMessage) {
+      lastMessage = err.message;
+      log.warn({ err, role, redis: describeRedisUrl(redis.url) }, 'redis connection error');
+    }
+  });
+  connection.on('ready', () => {
+    lastMessage = '';
+  });
+  return connection;
+}
+
+/** Resolves when the connection is ready, or rejects after `timeoutMs`. */
+export function waitUntilReady(connection: RedisConnection, timeoutMs: number): Promise<void> {
+  if (connection.status === 'ready') {
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`not ready after ${timeoutMs} ms (${connection.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const onEnd = () => {
+      cleanup();
+      reject(new Error('connection closed'));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      connection.off('ready', onReady);
+      connection.off('end', onEnd);
+    };
+    connection.on('ready', onReady);
+    connection.on('end', onEnd);
+  });
+}
