@@ -1,0 +1,44 @@
+/**
+ * Every Redis key iam-pam writes, in one place. All live under the hash tag `{<prefix>}`, so
+ * they share one Redis Cluster slot and multi-key Lua scripts work (BullMQ's prefix is exactly
+ * `{<prefix>}` too). User names are lower-cased: IAM treats them as case-insensitive.
+ */
+
+export type AccountKind = 'access-key' | 'password';
+
+export function userKey(provider: string, userName: string): string {
+  return `${provider}/${userName.toLowerCase()}`;
+}
+
+export function accountKey(provider: string, userName: string, kind: AccountKind): string {
+  return `${userKey(provider, userName)}/${kind}`;
+}
+
+export function createKeys(prefix: string) {
+  const root = `{${prefix}}`;
+  return {
+    /** BullMQ's `prefix` option. */
+    bullPrefix: root,
+    /** Lifecycle events (CONTRACT.md "Events"). */
+    events: `${root}:events`,
+    /** The audit trail of vault writes, secret reads and IAM mutations. */
+    audit: `${root}:audit`,
+    /**
+     * The lease on one IAM user (DESIGN.md invariant 5): a string holding the holder's fencing
+     * token, with a TTL. Scripts that write the journal or the vault compare it with the
+     * caller's token and refuse on a mismatch.
+     */
+    userLease: (provider: string, userName: string) =>
+      `${root}:lease:${userKey(provider, userName)}`,
+    /** The monotonic counter that issues fencing tokens for one IAM user. */
+    userFence: (provider: string, userName: string) =>
+      `${root}:fence:${userKey(provider, userName)}`,
+    /** Vault record of one managed account (a hash of versions). */
+    vault: (provider: string, userName: string, kind: AccountKind) =>
+      `${root}:vault:${accountKey(provider, userName, kind)}`,
+    /** Index of every vault record (for rekey and scans). */
+    vaultIndex: `${root}:vault-index`,
+  };
+}
+
+export type Keys = ReturnType<typeof createKeys>;
