@@ -8,9 +8,10 @@ import { type CliIo, createCliContext } from './cli-context.ts';
 import type { CommandRegistrar, RunCommand } from './command-registrar.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerKeygen } from './commands/keygen.ts';
+import { registerSandbox } from './commands/sandbox.ts';
 import { type ExitCode, runAction } from './run-action.ts';
 
-const COMMANDS: readonly CommandRegistrar[] = [registerDemo, registerKeygen];
+const COMMANDS: readonly CommandRegistrar[] = [registerDemo, registerKeygen, registerSandbox];
 
 function createProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, run: RunCommand): Command {
   const program = new Command('iam-pam')
