@@ -146,6 +146,8 @@ export async function handleAwsRequest(
   entry.code = code;
   const send = () => {
     res.writeHead(status, {
+      // From the sandbox's clock: the SDK corrects its own clock from this header.
+      Date: new Date(core.clock()).toUTCString(),
       'Content-Type': 'text/xml',
       'Content-Length': Buffer.byteLength(xml),
       'x-amzn-RequestId': requestId,

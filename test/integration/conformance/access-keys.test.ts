@@ -35,9 +35,6 @@ const statusEnum = unsupportedOn({ moto: 'moto accepts Status=Bogus without a Va
 const lastUsedUnknown = unsupportedOn({
   moto: 'moto answers GetAccessKeyLastUsed on an unknown key with NoSuchEntity; AWS with AccessDenied 403',
 });
-const implicitUser = unsupportedOn({
-  moto: 'moto creates keys for a fixed "default_user" when UserName is omitted, not for the signer',
-});
 
 describe(`access keys on ${process.env.IAM_TEST_BACKEND}`, () => {
   it('creates an Active AKIA key whose secret only CreateAccessKey ever returns', async () => {
@@ -211,18 +208,15 @@ describe(`access keys on ${process.env.IAM_TEST_BACKEND}`, () => {
     },
   );
 
-  it.skipIf(implicitUser.skip)(
-    `creates and lists the signer's own keys when UserName is omitted${implicitUser.label}`,
-    async () => {
-      const principal = await admin.createPrincipal('conf-ownkeys', [
-        { Effect: 'Allow', Action: 'iam:*AccessKey*', Resource: '*' },
-      ]);
-      const created = await principal.iam.send(new CreateAccessKeyCommand({}));
-      expect(created.AccessKey?.UserName).toBe(principal.userName);
-      const listed = await principal.iam.send(new ListAccessKeysCommand({}));
-      expect(listed.AccessKeyMetadata?.map((k) => k.AccessKeyId).sort()).toEqual(
-        [principal.credentials.accessKeyId, created.AccessKey?.AccessKeyId].sort(),
-      );
-    },
-  );
+  it("creates and lists the signer's own keys when UserName is omitted", async () => {
+    const principal = await admin.createPrincipal('conf-ownkeys', [
+      { Effect: 'Allow', Action: 'iam:*AccessKey*', Resource: '*' },
+    ]);
+    const created = await principal.iam.send(new CreateAccessKeyCommand({}));
+    expect(created.AccessKey?.UserName).toBe(principal.userName);
+    const listed = await principal.iam.send(new ListAccessKeysCommand({}));
+    expect(listed.AccessKeyMetadata?.map((k) => k.AccessKeyId).sort()).toEqual(
+      [principal.credentials.accessKeyId, created.AccessKey?.AccessKeyId].sort(),
+    );
+  });
 });

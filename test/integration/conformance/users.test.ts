@@ -31,9 +31,6 @@ const exactDuplicateMessage = unsupportedOn({
 const caseInsensitiveNames = unsupportedOn({
   moto: 'moto treats user names as case-sensitive: Alice and alice become two users',
 });
-const implicitUser = unsupportedOn({
-  moto: 'moto answers GetUser without UserName with a fixed "default_user", not the signer',
-});
 const deleteConflicts = unsupportedOn({
   moto: 'moto deletes a user that still has access keys, a login profile or inline policies',
 });
@@ -128,17 +125,14 @@ describe(`users on ${process.env.IAM_TEST_BACKEND}`, () => {
     expect(deleted).toMatchObject({ name: 'NoSuchEntityException', status: 404 });
   });
 
-  it.skipIf(implicitUser.skip)(
-    `answers GetUser without a name with the user who signed${implicitUser.label}`,
-    async () => {
-      const principal = await admin.createPrincipal('conf-self', [
-        { Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' },
-      ]);
-      const got = await principal.iam.send(new GetUserCommand({}));
-      expect(got.User?.UserName).toBe(principal.userName);
-      expect(got.User?.Arn).toBe(principal.arn);
-    },
-  );
+  it('answers GetUser without a name with the user who signed', async () => {
+    const principal = await admin.createPrincipal('conf-self', [
+      { Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' },
+    ]);
+    const got = await principal.iam.send(new GetUserCommand({}));
+    expect(got.User?.UserName).toBe(principal.userName);
+    expect(got.User?.Arn).toBe(principal.arn);
+  });
 
   it('gives a user deleted and created again a new UserId', async () => {
     const userName = await admin.createUser('conf-recreate');
