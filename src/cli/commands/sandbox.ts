@@ -70,6 +70,8 @@ export const registerSandbox: CommandRegistrar = (program: Command, run) => {
           86_400_000,
         );
         const log = context.log();
+        // Listen before printing: a script may signal as soon as it has read the endpoint.
+        const stopped = untilSignal();
         const started = performance.now();
         let sandbox: Sandbox;
         try {
@@ -107,7 +109,7 @@ export const registerSandbox: CommandRegistrar = (program: Command, run) => {
           },
           'sandbox listening',
         );
-        const signal = await untilSignal();
+        const signal = await stopped;
         log.info({ signal }, 'sandbox stopping');
         await sandbox.close();
       }),

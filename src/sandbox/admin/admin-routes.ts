@@ -30,7 +30,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 const fail = (res: ServerResponse, status: number, code: string, message: string) =>
   sendJson(res, status, { error: { code, message } });
 
-function isLoopback(address: string | undefined): boolean {
+export function isLoopback(address: string | undefined): boolean {
   return (
     address === '127.0.0.1' ||
     address === '::1' ||
