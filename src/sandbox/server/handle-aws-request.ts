@@ -144,15 +144,16 @@ export async function handleAwsRequest(
   const { status, xml, code, ran } = await answer(core, req, body, entry, requestId);
   entry.status = status;
   entry.code = code;
+  const payload = Buffer.from(xml);
   const send = () => {
     res.writeHead(status, {
       // From the sandbox's clock: the SDK corrects its own clock from this header.
       Date: new Date(core.clock()).toUTCString(),
       'Content-Type': 'text/xml',
-      'Content-Length': Buffer.byteLength(xml),
+      'Content-Length': payload.length,
       'x-amzn-RequestId': requestId,
     });
-    res.end(xml);
+    res.end(payload);
   };
   const action = entry.action ?? '';
   if (ran && core.faults.takeDrop(action)) {

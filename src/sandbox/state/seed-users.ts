@@ -88,6 +88,9 @@ function seedOne(state: AccountState, prng: Prng, index: number, options: SeedOp
     const password = seedPassword(prng);
     rememberPassword(user, password);
     user.loginProfile = { password, createdAt, passwordResetRequired: prng.next() < 0.1 };
+    if (prng.next() < 0.5) {
+      user.passwordLastUsed = Math.min(options.now, createdAt + prng.int(300) * DAY_MS);
+    }
   }
   if (prng.next() < 0.3) {
     const team = pick(prng, TEAMS);

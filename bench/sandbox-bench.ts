@@ -1,0 +1,193 @@
+/**
+ * The IAM sandbox benchmark: start-up time of `iam-pam sandbox --seed-users 100`, and
+ * ListUsers / CreateAccessKey requests per second against `iam-pam sandbox --seed-users 10000`
+ * running in its own process, loaded by separate client processes that send pre-signed raw
+ * HTTP requests (one SDK client process tops out near 1,000 ListUsers/s on its own).
+ */
+import { spawn } from 'node:child_process';
+
+import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
+
+import { createSandbox } from '../src/sandbox/create-sandbox.ts';
+import { startSandboxProcess } from '../test/support/sandbox-process.ts';
+import type { Bench, BenchRow } from './bench.ts';
+import type { LoadJob, LoadResult } from './load-client.ts';
+
+const USERS = 10_000;
+const DURATION_MS = 5_000;
+const CONCURRENCY = 16;
+const CLIENT_PROCESS_COUNTS = [1, 2, 3];
+
+interface Printed {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+function runClient(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load-client.ts'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as LoadResult)
+        : reject(new Error(`load client exited ${code}`)),
+    );
+    child.stdin.end(JSON.stringify(job));
+  });
+}
+
+/** Runs `processes` clients at once over `slices` of requests; throughput of the whole run. */
+async function load(
+  base: Omit<LoadJob, 'requests' | 'startAt'>,
+  slices: Array<LoadJob['requests']>,
+): Promise<{ perSecond: number; statuses: Record<string, number>; p99Ms: number }> {
+  // Signing 10,000 requests takes a moment: start everyone together afterwards.
+  const startAt = Date.now() + 4_000;
+  const results = await Promise.all(
+    slices.map((requests) => runClient({ ...base, requests, startAt })),
+  );
+  const sent = results.reduce((sum, r) => sum + r.sent, 0);
+  const seconds = Math.max(...results.map((r) => r.seconds));
+  const statuses: Record<string, number> = {};
+  for (const r of results) {
+    for (const [status, n] of Object.entries(r.statuses)) {
+      statuses[status] = (statuses[status] ?? 0) + n;
+    }
+  }
+  return { perSecond: sent / seconds, statuses, p99Ms: Math.max(...results.map((r) => r.p99Ms)) };
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const statusText = (statuses: Record<string, number>) =>
+  Object.entries(statuses)
+    .map(([status, n]) => `${n}×${status}`)
+    .join(', ');
+
+async function startupRows(log: (line: string) => void): Promise<BenchRow[]> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const run = await startSandboxProcess(['--seed-users', '100', '--json']);
+    times.push(run.startMs);
+    await run.stop();
+  }
+  log(`start-up runs (ms): ${times.map((t) => t.toFixed(0)).join(', ')}`);
+  const seedStart = performance.now();
+  const inProcess = await createSandbox({ seedUsers: USERS });
+  const seedMs = performance.now() - seedStart;
+  await inProcess.close();
+  return [
+    {
+      measure: 'iam-pam sandbox --seed-users 100: start-up',
+      value: median(times),
+      unit: 'ms',
+      notes:
+        'median of 5; spawn of `node --import tsx src/main.ts sandbox --seed-users 100 --json` to its first stdout line',
+    },
+    {
+      measure: `createSandbox({ seedUsers: ${USERS} }) in-process`,
+      value: seedMs,
+      unit: 'ms',
+      notes: 'seeding and listening, no process start',
+    },
+  ];
+}
+
+export const sandboxBench: Bench = {
+  name: 'sandbox',
+  description: `IAM sandbox start-up, and ListUsers/CreateAccessKey req/s with ${USERS} users`,
+  async run(log) {
+    const rows = await startupRows(log);
+    const server = await startSandboxProcess(['--seed-users', String(USERS), '--json'], 60_000);
+    try {
+      const printed = JSON.parse(server.firstLine) as Printed;
+      const credentials = {
+        accessKeyId: printed.accessKeyId,
+        secretAccessKey: printed.secretAccessKey,
+      };
+      const iam = new IAMClient({ region: 'us-east-1', endpoint: printed.endpoint, credentials });
+      const markers: Array<string | undefined> = [];
+      const userNames: string[] = [];
+      let marker: string | undefined;
+      const sdkStart = performance.now();
+      let sdkPages = 0;
+      do {
+        markers.push(marker);
+        const page = await iam.send(new ListUsersCommand({ MaxItems: 100, Marker: marker }));
+        userNames.push(...(page.Users ?? []).map((u) => u.UserName ?? ''));
+        marker = page.Marker;
+        sdkPages += 1;
+      } while (marker !== undefined);
+      const sdkSeconds = (performance.now() - sdkStart) / 1000;
+      iam.destroy();
+      log(`walked ${userNames.length} users in ${sdkPages} pages`);
+      rows.push({
+        measure: 'ListUsers req/s, 1 SDK client (sequential walk)',
+        value: sdkPages / sdkSeconds,
+        unit: 'req/s',
+        notes: `${sdkPages} pages of 100 with @aws-sdk/client-iam, one request at a time`,
+      });
+
+      const listRequests = markers.map((m) => ({
+        Action: 'ListUsers',
+        Version: '2010-05-08',
+        MaxItems: '100',
+        ...(m === undefined ? {} : { Marker: m }),
+      }));
+      for (const processes of CLIENT_PROCESS_COUNTS) {
+        const result = await load(
+          {
+            endpoint: printed.endpoint,
+            credentials,
+            mode: 'loop',
+            durationMs: DURATION_MS,
+            concurrency: CONCURRENCY,
+          },
+          Array.from({ length: processes }, () => listRequests),
+        );
+        log(`ListUsers with ${processes} client process(es): ${result.perSecond.toFixed(0)} req/s`);
+        rows.push({
+          measure: `ListUsers req/s, ${processes} client process(es)`,
+          value: result.perSecond,
+          unit: 'req/s',
+          notes: `pages of 100 of ${USERS} users; ${CONCURRENCY} connections each; ${DURATION_MS / 1000} s; p99 ${result.p99Ms.toFixed(1)} ms; ${statusText(result.statuses)}`,
+        });
+      }
+
+      const processes = 2;
+      const createRequests = userNames
+        .filter((name) => name !== 'sandbox-admin')
+        .map((UserName) => ({ Action: 'CreateAccessKey', Version: '2010-05-08', UserName }));
+      const slices = Array.from({ length: processes }, (_, i) =>
+        createRequests.filter((_, j) => j % processes === i),
+      );
+      const created = await load(
+        {
+          endpoint: printed.endpoint,
+          credentials,
+          mode: 'once',
+          durationMs: 0,
+          concurrency: CONCURRENCY,
+        },
+        slices,
+      );
+      log(
+        `CreateAccessKey: ${created.perSecond.toFixed(0)} req/s (${statusText(created.statuses)})`,
+      );
+      rows.push({
+        measure: `CreateAccessKey req/s, ${processes} client processes`,
+        value: created.perSecond,
+        unit: 'req/s',
+        notes: `one per user of ${createRequests.length}; 409 = the user already had 2 keys; ${statusText(created.statuses)}; p99 ${created.p99Ms.toFixed(1)} ms`,
+      });
+    } finally {
+      await server.stop();
+    }
+    return rows;
+  },
+};
