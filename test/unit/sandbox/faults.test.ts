@@ -3,6 +3,8 @@
  * failures, the per-account rate ceiling, injected errors, short pages, dropped and held
  * responses (with the SDK retrying on its own), and switches that turn themselves off.
  */
+import { spawn } from 'node:child_process';
+
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
@@ -175,5 +177,42 @@ describe('sandbox faults', () => {
     );
     expect(sandbox.requests(held.seq - 1)[0]?.held).toBe(false);
     expect((await admin(`/release/${held.seq}`, { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('a held response and a killed client', () => {
+  it('lets a test SIGKILL the caller at a known point; release afterwards is harmless', async () => {
+    const { sandbox, iam } = harness.current;
+    await iam.send(new CreateUserCommand({ UserName: 'killed-worker' }));
+    sandbox.faults.set({ holdAfter: [{ action: 'CreateAccessKey' }] });
+    const { accessKeyId, secretAccessKey } = sandbox.adminCredentials;
+    const script = `
+      import { IAMClient, CreateAccessKeyCommand } from '@aws-sdk/client-iam';
+      const iam = new IAMClient({ region: 'us-east-1', endpoint: '${sandbox.endpoint}',
+        credentials: { accessKeyId: '${accessKeyId}', secretAccessKey: '${secretAccessKey}' } });
+      await iam.send(new CreateAccessKeyCommand({ UserName: 'killed-worker' }));
+      console.log('answered');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('close', (_code, signal) => resolve(signal)),
+    );
+    const held = await sandbox.waitForRequest(
+      (e) => e.action === 'CreateAccessKey' && e.held === true,
+      { timeoutMs: 20_000 },
+    );
+    child.kill('SIGKILL');
+    expect(await ended).toBe('SIGKILL');
+    expect(stdout).toBe('');
+    // The key was created before the caller died; its secret is lost with the answer.
+    expect(sandbox.user('killed-worker')?.accessKeys).toHaveLength(1);
+    expect(sandbox.release(held.seq)).toBe(true);
+    expect(
+      (await iam.send(new ListAccessKeysCommand({ UserName: 'killed-worker' }))).AccessKeyMetadata,
+    ).toHaveLength(1);
   });
 });
