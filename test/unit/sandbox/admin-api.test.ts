@@ -281,3 +281,19 @@ describe('the sandbox clock', () => {
     await timed.close();
   });
 });
+
+describe('the users-per-account quota', () => {
+  it('refuses CreateUser past it with LimitExceeded 409 (AWS: 5000; lowered here)', async () => {
+    const small = await createSandbox({ usersPerAccount: 3 });
+    const { iam } = clients(small, small.adminCredentials, 1);
+    await iam.send(new CreateUserCommand({ UserName: 'one' }));
+    await iam.send(new CreateUserCommand({ UserName: 'two' }));
+    expect(await awsError(iam.send(new CreateUserCommand({ UserName: 'three' })))).toMatchObject({
+      name: 'LimitExceededException',
+      status: 409,
+      message: 'Cannot exceed quota for UsersPerAccount: 3',
+    });
+    iam.destroy();
+    await small.close();
+  });
+});

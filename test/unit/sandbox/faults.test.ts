@@ -111,6 +111,18 @@ describe('sandbox faults', () => {
     }
     expect((await get()).User?.UserName).toBe('sandbox-admin');
     expect(sandbox.faults.get().errors).toEqual([]);
+    const expected = {
+      Throttling: ['Throttling', 400],
+      ServiceFailure: ['ServiceFailureException', 500],
+      ConcurrentModification: ['ConcurrentModificationException', 409],
+      EntityTemporarilyUnmodifiable: ['EntityTemporarilyUnmodifiableException', 409],
+      InternalFailure: ['InternalFailure', 500],
+      ServiceUnavailable: ['ServiceUnavailable', 503],
+    } as const;
+    for (const [code, [name, status]] of Object.entries(expected)) {
+      sandbox.faults.set({ errors: [{ action: 'GetUser', code: code as keyof typeof expected }] });
+      expect(await awsError(get())).toMatchObject({ name, status });
+    }
   });
 
   it('return short pages that the paginator still follows to the end', async () => {
