@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 
 import { createHeldResponses } from './admin/held-responses.ts';
+import { createSigningKeyCache } from './auth/sigv4.ts';
 import {
   createRequestLog,
   DEFAULT_REQUEST_LOG_CAPACITY,
@@ -101,6 +102,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     }),
     log: createRequestLog(options.requestLogCapacity ?? DEFAULT_REQUEST_LOG_CAPACITY),
     held: createHeldResponses(),
+    signingKeys: createSigningKeyCache(),
     clock,
     usersPerAccount: options.usersPerAccount ?? 5000,
     logger: options.logger,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 
 import type { HeldResponses } from './admin/held-responses.ts';
 import type { RequestLog } from './admin/request-log.ts';
+import type { SigningKeys } from './auth/sigv4.ts';
 import type { FaultEngine } from './faults/fault-engine.ts';
 import type { MarkerCodec } from './rules/pagination.ts';
 import type { AccountState } from './state/account-state.ts';
@@ -15,6 +16,8 @@ export interface SandboxCore {
   faults: FaultEngine;
   log: RequestLog;
   held: HeldResponses;
+  /** SigV4 signing keys derived so far (per secret, day, region, service). */
+  signingKeys: SigningKeys;
   /** ms since the epoch. */
   clock(): number;
   usersPerAccount: number;

@@ -11,6 +11,7 @@ import type { Caller } from './caller.ts';
 import { checkSkew, requestTime } from './request-time.ts';
 import {
   type ArrivedRequest,
+  createSigningKeyCache,
   expectedSignature,
   parseAuthorization,
   sha256Hex,
@@ -47,6 +48,7 @@ export function authenticate(
   service: Service,
   state: AccountState,
   now: number,
+  signingKeys = createSigningKeyCache(1),
 ): Authenticated {
   const header = request.headers.authorization;
   if (header === undefined || header === '') {
@@ -114,7 +116,8 @@ export function authenticate(
       userId: session.assumedRoleId,
     };
   }
-  const expected = expectedSignature(request, auth, amzDate, secret, sha256Hex(request.body));
+  const payloadHash = sha256Hex(request.body);
+  const expected = expectedSignature(request, auth, amzDate, secret, payloadHash, signingKeys);
   if (!signaturesEqual(expected, auth.signature)) {
     throw signatureMismatch();
   }

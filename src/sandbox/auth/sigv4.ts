@@ -120,23 +120,26 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-const signingKeys = new Map<string, Buffer>();
+/** Derives SigV4 signing keys; the key changes once a day per secret and scope, so cache it. */
+export type SigningKeys = (secret: string, date: string, region: string, service: string) => Buffer;
 
-/** The derived key changes once a day per secret and scope: cache it (bounded). */
-function signingKey(secret: string, date: string, region: string, service: string): Buffer {
-  const cacheKey = `${secret}\n${date}\n${region}\n${service}`;
-  let key = signingKeys.get(cacheKey);
-  if (key === undefined) {
-    const kDate = createHmac('sha256', `AWS4${secret}`).update(date).digest();
-    const kRegion = createHmac('sha256', kDate).update(region).digest();
-    const kService = createHmac('sha256', kRegion).update(service).digest();
-    key = createHmac('sha256', kService).update('aws4_request').digest();
-    if (signingKeys.size > 50_000) {
-      signingKeys.clear();
+export function createSigningKeyCache(maxEntries = 50_000): SigningKeys {
+  const cache = new Map<string, Buffer>();
+  return (secret, date, region, service) => {
+    const cacheKey = `${secret}\n${date}\n${region}\n${service}`;
+    let key = cache.get(cacheKey);
+    if (key === undefined) {
+      const kDate = createHmac('sha256', `AWS4${secret}`).update(date).digest();
+      const kRegion = createHmac('sha256', kDate).update(region).digest();
+      const kService = createHmac('sha256', kRegion).update(service).digest();
+      key = createHmac('sha256', kService).update('aws4_request').digest();
+      if (cache.size >= maxEntries) {
+        cache.clear();
+      }
+      cache.set(cacheKey, key);
     }
-    signingKeys.set(cacheKey, key);
-  }
-  return key;
+    return key;
+  };
 }
 
 export function expectedSignature(
@@ -145,6 +148,7 @@ export function expectedSignature(
   amzDate: string,
   secret: string,
   payloadHash: string,
+  signingKey: SigningKeys,
 ): string {
   const canonicalHeaders = auth.signedHeaders
     .map((name) => `${name}:${headerValue(request.headers, name)}\n`)

@@ -72,6 +72,7 @@ async function answer(
       service,
       core.state,
       now,
+      core.signingKeys,
     );
     entry.accountId = core.state.accountId;
     const usedBy =
