@@ -59,6 +59,11 @@ export const registerSandbox: CommandRegistrar = (program: Command, run) => {
     .option('--latency-ms <n>', 'latency added to every IAM/STS call')
     .option('--propagation-delay-ms <n>', 'how long a new access key is refused')
     .option('--json', 'print the endpoint and admin key as one JSON line first')
+    // Usage mistakes stay on one line, with the hint on it (scripts read stderr's first line).
+    .showHelpAfterError(false)
+    .configureOutput({
+      outputError: (message, write) => write(`${message.trimEnd()} (see iam-pam sandbox --help)\n`),
+    })
     .action((flags: SandboxFlags) =>
       run(async (context) => {
         const port = wholeNumber('--port', flags.port, 65535);

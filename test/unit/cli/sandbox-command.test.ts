@@ -85,6 +85,8 @@ describe('iam-pam sandbox', () => {
 
   it('exits 2 with one line on stderr for a bad flag or a busy port', async () => {
     for (const args of [
+      ['--bogus'],
+      ['--port'],
       ['--port', '80x'],
       ['--seed-users', 'many'],
       ['--latency-ms', '-5'],
