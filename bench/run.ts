@@ -2,6 +2,8 @@
  * `npm run bench [-- name…]`: runs the registered benchmarks (all by default) and prints one
  * table. Add a benchmark by writing a `Bench` and listing it in BENCHES.
  */
+import { availableParallelism, loadavg } from 'node:os';
+
 import type { Bench, BenchRow } from './bench.ts';
 import { sandboxBench } from './sandbox-bench.ts';
 
@@ -36,7 +38,10 @@ if (unknown.length > 0) {
 }
 const rows: Array<BenchRow & { bench: string }> = [];
 for (const bench of BENCHES.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
-  process.stderr.write(`== ${bench.name}: ${bench.description}\n`);
+  // Other work on the machine skews every figure: say how busy it was.
+  process.stderr.write(
+    `== ${bench.name}: ${bench.description} (load average ${loadavg()[0]?.toFixed(2) ?? '?'}, ${availableParallelism()} cores)\n`,
+  );
   for (const row of await bench.run((text) => process.stderr.write(`   ${text}\n`))) {
     rows.push({ ...row, bench: bench.name });
   }

@@ -5,6 +5,7 @@
  * HTTP requests (one SDK client process tops out near 1,000 ListUsers/s on its own).
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 
@@ -69,26 +70,46 @@ const statusText = (statuses: Record<string, number>) =>
     .map(([status, n]) => `${n}×${status}`)
     .join(', ');
 
-async function startupRows(log: (line: string) => void): Promise<BenchRow[]> {
+async function startupTimes(entry?: readonly string[]): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const run = await startSandboxProcess(['--seed-users', '100', '--json']);
+    const run = await startSandboxProcess(['--seed-users', '100', '--json'], 20_000, entry);
     times.push(run.startMs);
     await run.stop();
   }
-  log(`start-up runs (ms): ${times.map((t) => t.toFixed(0)).join(', ')}`);
-  const seedStart = performance.now();
-  const inProcess = await createSandbox({ seedUsers: USERS });
-  const seedMs = performance.now() - seedStart;
-  await inProcess.close();
-  return [
+  return times;
+}
+
+async function startupRows(log: (line: string) => void): Promise<BenchRow[]> {
+  const times = await startupTimes();
+  log(`start-up runs through tsx (ms): ${times.map((t) => t.toFixed(0)).join(', ')}`);
+  const rows: BenchRow[] = [
     {
-      measure: 'iam-pam sandbox --seed-users 100: start-up',
+      measure: 'iam-pam sandbox --seed-users 100: start-up (tsx)',
       value: median(times),
       unit: 'ms',
       notes:
         'median of 5; spawn of `node --import tsx src/main.ts sandbox --seed-users 100 --json` to its first stdout line',
     },
+  ];
+  if (existsSync('dist/main.js')) {
+    const built = await startupTimes(['bin/iam-pam.js']);
+    log(`start-up runs of bin/iam-pam.js (ms): ${built.map((t) => t.toFixed(0)).join(', ')}`);
+    rows.push({
+      measure: 'iam-pam sandbox --seed-users 100: start-up (built)',
+      value: median(built),
+      unit: 'ms',
+      notes: 'median of 5; `bin/iam-pam.js sandbox --seed-users 100 --json` after npm run build',
+    });
+  } else {
+    log('dist/ is missing: run npm run build to measure the built CLI too');
+  }
+  const seedStart = performance.now();
+  const inProcess = await createSandbox({ seedUsers: USERS });
+  const seedMs = performance.now() - seedStart;
+  await inProcess.close();
+  return [
+    ...rows,
     {
       measure: `createSandbox({ seedUsers: ${USERS} }) in-process`,
       value: seedMs,

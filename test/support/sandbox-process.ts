@@ -21,9 +21,14 @@ export interface SandboxProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startSandboxProcess(args: string[], timeoutMs = 20_000): Promise<SandboxProcess> {
+/** `entry`: how node starts the CLI; default through tsx, or e.g. `['bin/iam-pam.js']` once built. */
+export function startSandboxProcess(
+  args: string[],
+  timeoutMs = 20_000,
+  entry: readonly string[] = CLI_ENTRY,
+): Promise<SandboxProcess> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...CLI_ENTRY, 'sandbox', ...args], {
+  const child = spawn(process.execPath, [...entry, 'sandbox', ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
