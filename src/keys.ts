@@ -40,6 +40,14 @@ export function createKeys(prefix: string) {
     vault: (owner: string) => `${root}:vault:${owner}`,
     /** Every vault owner (for rekey and scans). */
     vaultIndex: `${root}:vault-index`,
+    /** One provider's record (JSON, no secret). */
+    provider: (id: string) => `${root}:provider:${id}`,
+    /** Every provider id. */
+    providers: `${root}:providers`,
+    /** One managed account's record (JSON, no secret); `ref` is `<provider>/<user lower>/<kind>`. */
+    account: (ref: string) => `${root}:account:${ref}`,
+    /** The account references of one provider. */
+    providerAccounts: (provider: string) => `${root}:accounts:${provider}`,
     /** A value encrypted under the master key, to tell a wrong key at start-up. */
     vaultKeyCheck: `${root}:vault-keycheck`,
   };

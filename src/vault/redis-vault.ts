@@ -146,7 +146,16 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
         kind: kindOf(value),
         accessKeyId: 'accessKeyId' in value ? value.accessKeyId : undefined,
         createdAt: new Date().toISOString(),
-        envelope: seal(JSON.stringify(value), keyring.current, additionalData(owner, versionId)),
+        // Only the known fields: SDK clients decorate credential objects they were given.
+        envelope: seal(
+          JSON.stringify(
+            'password' in value
+              ? { password: value.password }
+              : { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey },
+          ),
+          keyring.current,
+          additionalData(owner, versionId),
+        ),
       };
       await write(owner, 'put', [stage, versionId, JSON.stringify(stored), owner], writeOptions, {
         action: `vault.put.${stage}`,

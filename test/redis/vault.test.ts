@@ -75,7 +75,9 @@ describe('the vault', () => {
     await expect(vault.promote(owner, { actor, fence: stale })).rejects.toMatchObject({
       code: 'lease_lost',
     });
-    expect(await vault.read(owner, 'pending')).toMatchObject({ accessKeyId: secretOf(21).accessKeyId });
+    expect(await vault.read(owner, 'pending')).toMatchObject({
+      accessKeyId: secretOf(21).accessKeyId,
+    });
 
     await t.redis.del(keys.userLease('prod', 'carol'));
     await expect(vault.promote(owner, { actor, fence })).rejects.toMatchObject({
