@@ -29,16 +29,16 @@ export interface ProviderClientsDeps {
   vault: SecretStore;
   env: EnvironmentEndpoints;
   /** Rate budget and metrics for every HTTP request made for this provider. */
-  hooksFor?(providerId: string): IamHttpHooks | undefined;
+  hooksFor?: ((providerId: string) => IamHttpHooks | undefined) | undefined;
 }
 
 export interface ProviderClients {
   /** A gateway that re-checks the provider's credential version before every call. */
-  gatewayFor(providerId: string): IamGateway;
+  gatewayFor: (providerId: string) => IamGateway;
   /** Verifies a key with sts:GetCallerIdentity at the provider's STS endpoint. */
-  verifierFor(providerId: string): CredentialVerifier;
+  verifierFor: (providerId: string) => CredentialVerifier;
   /** The credential version the next call will use (for in-flight accounting and tests). */
-  credentialVersion(providerId: string): Promise<string>;
+  credentialVersion: (providerId: string) => Promise<string>;
 }
 
 export function providerEndpoints(provider: ProviderRecord, env: EnvironmentEndpoints) {

@@ -63,7 +63,7 @@ export interface ProviderStoreDeps {
   /** Whether a managed access-key account exists (a `linked` credential must name one). */
   accountExists(ref: string): Promise<boolean>;
   /** Called after every write of a policy (schedules follow it at once). */
-  onPolicyChange?(record: ProviderRecord): Promise<void>;
+  onPolicyChange?: ((record: ProviderRecord) => Promise<void>) | undefined;
 }
 
 export const providerSecretOwner = (id: string) => `provider:${id}`;

@@ -36,7 +36,8 @@ export interface StoredVersion {
 export interface RedisVaultOptions {
   redis: Redis;
   keys: Keys;
-  keyring: Keyring;
+  /** The master keys, or a getter that throws when this process was started without one. */
+  keyring: Keyring | (() => Keyring);
   audit: AuditLog;
   /** How long a write waits for replicas to acknowledge it (when there are replicas). */
   replicaWaitMs?: number;
@@ -55,7 +56,9 @@ export function parseStoredVersion(json: string): StoredVersion {
 }
 
 export function createRedisVault(options: RedisVaultOptions): SecretStore {
-  const { redis, keys, keyring, audit } = options;
+  const { redis, keys, audit } = options;
+  const ring = (): Keyring =>
+    typeof options.keyring === 'function' ? options.keyring() : options.keyring;
   let replicas: Promise<number> | undefined;
 
   async function waitForReplicas(): Promise<void> {
@@ -153,7 +156,7 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
               ? { password: value.password }
               : { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey },
           ),
-          keyring.current,
+          ring().current,
           additionalData(owner, versionId),
         ),
       };
@@ -167,7 +170,7 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
         kind: stored.kind,
         accessKeyId: stored.accessKeyId,
         createdAt: stored.createdAt,
-        masterKeyId: keyring.current.id,
+        masterKeyId: ring().current.id,
       };
     },
 
@@ -198,7 +201,7 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
       }
       const plaintext = open(
         stored.envelope,
-        keyring,
+        ring(),
         additionalData(owner, stored.versionId),
         `vault record ${owner} (${stage}, version ${stored.versionId})`,
       );
