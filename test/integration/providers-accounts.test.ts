@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseAccountRef } from '../../src/accounts/account-ref.ts';
 import { importAccount } from '../../src/accounts/import-account.ts';
+import { createAuditedGateway } from '../../src/audit/audited-gateway.ts';
 import { checkPrerequisites } from '../../src/providers/prerequisites.ts';
 import { createTestDomain } from '../support/domain.ts';
 import { createIamAdmin, type IamAdmin } from '../support/iam-admin.ts';
@@ -189,5 +190,40 @@ describe(`providers and accounts on ${process.env.IAM_TEST_BACKEND}`, () => {
     } else {
       expect(report.status).toBe('ready');
     }
+  });
+});
+
+describe(`audited IAM mutations on ${process.env.IAM_TEST_BACKEND}`, () => {
+  it('records one entry per mutation with the AWS request id, failures included', async () => {
+    const userName = await admin.createUser('audited');
+    const gateway = createAuditedGateway(domain.clients.gatewayFor('main'), domain.audit, {
+      actor: 'job:rotation/7',
+      provider: 'main',
+      jobId: '7',
+    });
+    const key = await gateway.createAccessKey(userName);
+    await gateway.updateAccessKeyStatus(userName, key.accessKeyId, 'Inactive');
+    await gateway.tagUser(userName, [{ key: key.accessKeyId, value: 'managed by iam-pam' }]);
+    await gateway.deleteAccessKey(userName, key.accessKeyId);
+    await expect(gateway.createAccessKey('no-such-user-for-audit')).rejects.toMatchObject({
+      code: 'user_missing',
+    });
+    expect((await gateway.listAccessKeys(userName)).length).toBe(0);
+    const entries = (await domain.audit.list({ provider: 'main', limit: 20 }))
+      .filter((e) => e.actor === 'job:rotation/7')
+      .reverse();
+    expect(entries.map((e) => [e.action, e.outcome])).toEqual([
+      ['CreateAccessKey', 'ok'],
+      ['UpdateAccessKey', 'ok'],
+      ['TagUser', 'ok'],
+      ['DeleteAccessKey', 'ok'],
+      ['CreateAccessKey', 'failed'],
+    ]);
+    for (const entry of entries) {
+      expect(entry.requestId, entry.action).toMatch(/\S{8,}/);
+      expect(entry).toMatchObject({ provider: 'main', jobId: '7' });
+    }
+    expect(entries[0]).toMatchObject({ keyId: key.accessKeyId, account: `main/${userName}` });
+    expect(JSON.stringify(entries)).not.toContain(key.secretAccessKey);
   });
 });
