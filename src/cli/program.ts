@@ -6,12 +6,24 @@ import { Command, CommanderError } from 'commander';
 
 import { type CliIo, createCliContext } from './cli-context.ts';
 import type { CommandRegistrar, RunCommand } from './command-registrar.ts';
+import { registerAccount } from './commands/account.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerKeygen } from './commands/keygen.ts';
+import { registerProvider } from './commands/provider.ts';
 import { registerSandbox } from './commands/sandbox.ts';
+import { registerVault } from './commands/vault.ts';
 import { type ExitCode, runAction } from './run-action.ts';
 
-const COMMANDS: readonly CommandRegistrar[] = [registerDemo, registerKeygen, registerSandbox];
+const COMMANDS: readonly CommandRegistrar[] = [
+  registerAccount,
+  registerAudit,
+  registerDemo,
+  registerKeygen,
+  registerProvider,
+  registerSandbox,
+  registerVault,
+];
 
 function createProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, run: RunCommand): Command {
   const program = new Command('iam-pam')
@@ -62,6 +74,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       return err.exitCode === 0 ? 0 : 2;
     }
     throw err;
+  } finally {
+    await context.close();
   }
   return exitCode;
 }
