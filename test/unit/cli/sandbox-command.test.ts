@@ -17,7 +17,8 @@ interface Printed {
   accountId: string;
 }
 
-describe('iam-pam sandbox', () => {
+// Each test starts real processes through tsx (about half a second each, more on a busy machine).
+describe('iam-pam sandbox', { timeout: 60_000 }, () => {
   it('with --json prints the contract line first, serves IAM and STS there, and exits 0 on SIGTERM', async () => {
     const run = await startSandboxProcess(['--seed-users', '100', '--json']);
     try {
@@ -84,15 +85,16 @@ describe('iam-pam sandbox', () => {
   });
 
   it('exits 2 with one line on stderr for a bad flag or a busy port', async () => {
-    for (const args of [
+    const mistakes = [
       ['--bogus'],
       ['--port'],
       ['--port', '80x'],
       ['--seed-users', 'many'],
       ['--latency-ms', '-5'],
       ['--propagation-delay-ms', '1.5'],
-    ]) {
-      const result = await runCliProcess(['sandbox', ...args]);
+    ];
+    const results = await Promise.all(mistakes.map((args) => runCliProcess(['sandbox', ...args])));
+    for (const result of results) {
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
