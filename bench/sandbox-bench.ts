@@ -144,14 +144,31 @@ export const sandboxBench: Bench = {
         marker = page.Marker;
         sdkPages += 1;
       } while (marker !== undefined);
-      const sdkSeconds = (performance.now() - sdkStart) / 1000;
+      log(
+        `walked ${userNames.length} users in ${sdkPages} pages in ${(performance.now() - sdkStart).toFixed(0)} ms`,
+      );
+      // The same pages through the SDK itself, 16 at a time, from this one process.
+      let sdkSent = 0;
+      const sdkDeadline = performance.now() + DURATION_MS;
+      const sdkLoopStart = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async (_, lane) => {
+          for (let i = lane; performance.now() < sdkDeadline; i += CONCURRENCY) {
+            await iam.send(
+              new ListUsersCommand({ MaxItems: 100, Marker: markers[i % markers.length] }),
+            );
+            sdkSent += 1;
+          }
+        }),
+      );
+      const sdkPerSecond = sdkSent / ((performance.now() - sdkLoopStart) / 1000);
       iam.destroy();
-      log(`walked ${userNames.length} users in ${sdkPages} pages`);
+      log(`ListUsers through the SDK, 1 process: ${sdkPerSecond.toFixed(0)} req/s`);
       rows.push({
-        measure: 'ListUsers req/s, 1 SDK client (sequential walk)',
-        value: sdkPages / sdkSeconds,
+        measure: 'ListUsers req/s, 1 SDK client process',
+        value: sdkPerSecond,
         unit: 'req/s',
-        notes: `${sdkPages} pages of 100 with @aws-sdk/client-iam, one request at a time`,
+        notes: `@aws-sdk/client-iam in the bench process, ${CONCURRENCY} calls in flight, pages of 100, ${DURATION_MS / 1000} s (the client's XML parsing is the limit)`,
       });
 
       const listRequests = markers.map((m) => ({
