@@ -40,9 +40,11 @@ export const createAccessKey = defineAction({
   resource: ({ userName }, context) => userResource(context, userName),
   run({ userName }, context) {
     const user = requireUser(context, userName);
+    // The quota is checked on the user, Inactive keys included, before anything is created.
     if (user.accessKeys.length >= ACCESS_KEYS_PER_USER) {
       throw limitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${ACCESS_KEYS_PER_USER}`);
     }
+    // The key answers InvalidClientTokenId until the propagation delay in force now has passed.
     const key = newAccessKey(user, context.ids, {
       createdAt: context.now,
       propagationDelayMs: context.settings.propagationDelayMs,
@@ -104,6 +106,7 @@ export const updateAccessKey = defineAction({
     return { userName: resolve(), accessKeyId, status: status ?? 'Active' };
   },
   resource: ({ userName }, context) => userResource(context, userName),
+  // A key of another user is as unknown as a key that does not exist.
   run({ userName, accessKeyId, status }, context) {
     findUserKey(context, userName, accessKeyId).status = status;
     return undefined;

@@ -26,7 +26,9 @@ export const getAccountPasswordPolicy = defineAction({
         xmlText('RequireUppercaseCharacters', policy.requireUppercaseCharacters) +
         xmlText('RequireLowercaseCharacters', policy.requireLowercaseCharacters) +
         xmlText('AllowUsersToChangePassword', policy.allowUsersToChangePassword) +
+        // Derived, not stored: "true if MaxPasswordAge contains a value greater than 0" (§4.14).
         xmlText('ExpirePasswords', (policy.maxPasswordAge ?? 0) > 0) +
+        // Fields never set are left out, as AWS does, rather than sent as 0 or false.
         xmlText('MaxPasswordAge', policy.maxPasswordAge) +
         xmlText('PasswordReusePrevention', policy.passwordReusePrevention) +
         xmlText('HardExpiry', policy.hardExpiry),

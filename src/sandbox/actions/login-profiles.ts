@@ -60,6 +60,7 @@ export const createLoginProfile = defineAction({
   resource: ({ userName }, context) => userResource(context, userName),
   run({ userName, password, passwordResetRequired }, context) {
     const user = requireUser(context, userName);
+    // A second profile is refused whatever the password; the policy is checked after.
     if (user.loginProfile !== undefined) {
       throw new IamError(
         'EntityAlreadyExists',
@@ -85,6 +86,7 @@ export const updateLoginProfile = defineAction({
   },
   resource: ({ userName }, context) => userResource(context, userName),
   run({ userName, password, passwordResetRequired }, context) {
+    // Omitted fields stay as they are: an update is not a reset (§4.6).
     const user = requireProfile(context, userName);
     const profile = user.loginProfile;
     if (profile === undefined) {

@@ -56,6 +56,7 @@ export const createRole = defineAction({
     const maxSessionDuration =
       v.int('MaxSessionDuration', 'maxSessionDuration', { min: 3600, max: 43200 }) ?? 3600;
     v.done();
+    // Shape first, then the document: a trust policy must name principals and no resources.
     const trust = parsePolicyDocument(trustText, 'trust');
     return { path, roleName, trust, description, maxSessionDuration };
   },
@@ -89,6 +90,7 @@ export const deleteRole = defineAction({
   resource: ({ roleName }, context) => roleResource(context, roleName),
   run({ roleName }, context) {
     const role = requireRole(context, roleName);
+    // Deleting a role also ends its sessions (their keys leave the key index).
     if (role.policies.size > 0) {
       throw deleteConflict('Cannot delete entity, must delete policies first.');
     }

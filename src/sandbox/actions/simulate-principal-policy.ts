@@ -112,6 +112,7 @@ export const simulatePrincipalPolicy = defineAction({
   },
   resource: ({ policySourceArn }) => policySourceArn,
   run(input, context) {
+    // Caller-supplied context entries win over what the principal itself implies.
     const principal = findPrincipal(input.policySourceArn, context);
     const requestContext: Record<string, string> = { ...principal.context };
     for (const { key, value } of input.entries) {

@@ -59,6 +59,7 @@ export const assumeRole = defineAction({
     if (verdict === 'denied') {
       throw denied();
     }
+    // Trusting the account delegates the decision to the caller's own policies.
     if (verdict === 'account-trusted') {
       authorize(caller, state.accountId, 'sts:AssumeRole', role.arn);
     }
@@ -89,6 +90,7 @@ export const assumeRole = defineAction({
       assumedRoleId: `${role.roleId}:${roleSessionName}`,
       lastUsed: undefined,
     };
+    // Sessions sit in the same key index as access keys, so authentication finds them alike.
     state.addSession(session);
     return (
       xmlElement(

@@ -11,6 +11,10 @@ import { pageByOffset, pageXml } from '../rules/pagination.ts';
 import { defineAction } from './define-action.ts';
 import { readPaging, requireUser, userResource } from './helpers.ts';
 
+/**
+ * Inline policies are the sandbox's only source of permissions: PutUserPolicy is how a test
+ * gives a user exactly the rights it means to test with.
+ */
 export const putUserPolicy = defineAction({
   name: 'PutUserPolicy',
   service: 'iam',

@@ -22,6 +22,7 @@ export const listUserTags = defineAction({
   resource: ({ userName }, context) => userResource(context, userName),
   run({ userName, marker, maxItems }, context) {
     const user = requireUser(context, userName);
+    // "The returned list of tags is sorted by tag key." (the model's doc)
     const page = pageByOffset(sortedTags(user), {
       marker,
       maxItems,
@@ -40,6 +41,7 @@ export const tagUser = defineAction({
     const userName = v.string('UserName', 'userName', EXISTING_USER_NAME, true) ?? '';
     const tags = readTags(v, params, true) ?? [];
     v.done();
+    // One bad tag fails the whole request, before the user is even looked up (§4.11).
     checkTagSemantics(tags);
     return { userName, tags };
   },

@@ -29,6 +29,7 @@ export const createUser = defineAction({
   resource: ({ path, userName }, context) => context.state.userArn(path, userName),
   run({ path, userName, tags }, context) {
     const { state } = context;
+    // Lookups are case-insensitive, so `Alice` collides with `alice` (iam-api.md §5).
     if (state.findUser(userName) !== undefined) {
       throw new IamError('EntityAlreadyExists', 409, `User with name ${userName} already exists.`);
     }
@@ -65,6 +66,8 @@ export const listUsers = defineAction({
   },
   resource: (_input, context) => `arn:aws:iam::${context.state.accountId}:user/`,
   run({ pathPrefix, marker, maxItems }, context) {
+    // The marker is the last name listed: users created or deleted between two pages neither
+    // repeat nor shift what is left to list. It is bound to the prefix it was issued for.
     const scope = `ListUsers\n${pathPrefix}`;
     const after = marker === undefined ? undefined : context.markers.decode(scope, marker);
     const matching = filter(context.state.usersAfter(after), (u) => u.path.startsWith(pathPrefix));
@@ -94,6 +97,7 @@ export const deleteUser = defineAction({
   resource: ({ userName }, context) => userResource(context, userName),
   run({ userName }, context) {
     const user = requireUser(context, userName);
+    // AWS refuses to delete a user who still owns credentials or policies (DeleteConflict).
     if (user.loginProfile !== undefined) {
       throw deleteConflict('Cannot delete entity, must delete login profile first.');
     }

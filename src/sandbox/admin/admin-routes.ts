@@ -50,6 +50,8 @@ export function handleAdminRequest(
   body: Buffer,
 ): void {
   const { core } = deps;
+  // The admin API can read passwords and rewrite behaviour: never expose it off the machine,
+  // even when the sandbox itself listens on every interface.
   if (!isLoopback(req.socket.remoteAddress)) {
     fail(res, 403, 'forbidden', 'the sandbox admin API answers loopback callers only');
     return;

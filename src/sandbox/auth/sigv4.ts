@@ -142,6 +142,10 @@ export function createSigningKeyCache(maxEntries = 50_000): SigningKeys {
   };
 }
 
+/**
+ * The signature `secret` would give this request. The payload hash comes from the body as it
+ * arrived, never from `x-amz-content-sha256`: that is what makes a tampered body fail.
+ */
 export function expectedSignature(
   request: ArrivedRequest,
   auth: AuthorizationHeader,

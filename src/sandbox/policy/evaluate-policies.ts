@@ -87,6 +87,7 @@ function matchesAny(patterns: string[], value: string, ignoreCase: boolean) {
   return patterns.some((pattern) => wildcardMatch(pattern, value, ignoreCase));
 }
 
+/** Action, resource and conditions all match; a missing context key fails a positive condition. */
 function statementApplies(
   statement: PolicyStatement,
   action: string,

@@ -67,6 +67,7 @@ async function answer(
       await sleep(delay);
     }
     const now = core.clock();
+    // Authentication first: an unknown key learns nothing, not even whether the action exists.
     const { caller, region } = authenticate(
       { method: req.method ?? 'GET', path, query, headers: req.headers, body },
       service,
@@ -82,6 +83,7 @@ async function answer(
     if (usedBy !== undefined) {
       usedBy.lastUsed = { at: now, serviceName: service, region };
     }
+    // Faults refuse after authentication, so the rate ceiling counts only the account's calls.
     const refused = core.faults.refuse(core.state.accountId, action ?? '', now);
     if (refused !== undefined) {
       throw refused;

@@ -35,6 +35,7 @@ export function newAccessKey(
     secretAccessKey: ids.secretAccessKey(),
     status: 'Active',
     createdAt: fields.createdAt,
+    // Fixed at creation: changing the delay later does not move keys already made.
     validFrom: fields.createdAt + fields.propagationDelayMs,
     lastUsed: undefined,
     user,

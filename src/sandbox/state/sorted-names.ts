@@ -10,6 +10,10 @@ export interface SortedNames {
   clear(): void;
 }
 
+/**
+ * Holds lower-cased user names: IAM treats names case-insensitively, and ListUsers pages must
+ * resume after a name cheaply with 10,000 users (a binary search, not a scan).
+ */
 export function createSortedNames(): SortedNames {
   const names: string[] = [];
   const lowerBound = (name: string): number => {
