@@ -5,7 +5,7 @@ import { parseAccountRef } from '../../src/accounts/account-ref.ts';
 import { importAccount } from '../../src/accounts/import-account.ts';
 import { createAuditedGateway } from '../../src/audit/audited-gateway.ts';
 import { checkPrerequisites } from '../../src/providers/prerequisites.ts';
-import { createTestDomain } from '../support/domain.ts';
+import { createTestDomain, custom } from '../support/domain.ts';
 import { createIamAdmin, type IamAdmin } from '../support/iam-admin.ts';
 import { useIamBackend } from '../support/iam-backend.ts';
 import { useTestRedis } from '../support/redis.ts';
@@ -37,7 +37,7 @@ beforeAll(async () => {
     {
       region,
       endpoints: endpoint ? { iam: endpoint } : undefined,
-      credential: { type: 'custom', ...credentials },
+      credential: custom(credentials),
     },
     actor,
   );

@@ -15,6 +15,15 @@ import { createKeyring } from '../../src/vault/keyring.ts';
 import { createRedisVault } from '../../src/vault/redis-vault.ts';
 import type { TestRedis } from './redis.ts';
 
+/** A custom credential body from a key (only its two fields: SDK clients decorate credential objects). */
+export function custom(credentials: { accessKeyId: string; secretAccessKey: string }) {
+  return {
+    type: 'custom' as const,
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+  };
+}
+
 export function createTestDomain(
   t: TestRedis,
   options: { hooksFor?: (providerId: string) => IamHttpHooks | undefined } = {},
