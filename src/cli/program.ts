@@ -8,11 +8,16 @@ import { type CliIo, createCliContext } from './cli-context.ts';
 import type { CommandRegistrar, RunCommand } from './command-registrar.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerKeygen } from './commands/keygen.ts';
+import { registerWorker } from './commands/worker.ts';
 import { type ExitCode, runAction } from './run-action.ts';
 
-const COMMANDS: readonly CommandRegistrar[] = [registerDemo, registerKeygen];
+const COMMANDS: readonly CommandRegistrar[] = [registerDemo, registerKeygen, registerWorker];
 
-function createProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, run: RunCommand): Command {
+function createProgram(
+  io: Pick<CliIo, 'stdout' | 'stderr'>,
+  commands: readonly CommandRegistrar[],
+  run: RunCommand,
+): Command {
   const program = new Command('iam-pam')
     .description('privileged access management for AWS IAM users')
     .exitOverride()
@@ -22,7 +27,7 @@ function createProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, run: RunCommand): C
     })
     .showHelpAfterError('(run iam-pam --help for usage)');
   program.configureHelp({ sortSubcommands: true });
-  for (const register of COMMANDS) {
+  for (const register of commands) {
     register(program, run);
   }
   return program;
@@ -32,6 +37,7 @@ function createProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, run: RunCommand): C
 export function listCommandPaths(): string[] {
   const program = createProgram(
     { stdout: process.stdout, stderr: process.stderr },
+    COMMANDS,
     async () => undefined,
   );
   const paths: string[] = [];
@@ -46,11 +52,15 @@ export function listCommandPaths(): string[] {
   return paths;
 }
 
-/** Parses argv, runs the command and resolves to the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+/** Parses argv, runs the command and resolves to the exit code. Test entry points pass their own commands. */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly CommandRegistrar[] = COMMANDS,
+): Promise<ExitCode> {
   const context = createCliContext(io);
   let exitCode: ExitCode = 0;
-  const program = createProgram(io, async (body) => {
+  const program = createProgram(io, commands, async (body) => {
     exitCode = await runAction(context, () => body(context));
   });
   try {

@@ -1,0 +1,31 @@
+/**
+ * What job handler factories get from the worker runtime. The providers/vault issue extends
+ * this with its own ports (vault, provider store) in its composition root.
+ */
+import type { AppConfig } from '../config/load-config.ts';
+import type { ProviderGateways } from '../iam/provider-gateways.ts';
+import type { Keys } from '../keys.ts';
+import type { Logger } from '../logger.ts';
+import type { Enqueue } from '../producers/create-enqueue.ts';
+import type { EventLog } from '../queue/event-log.ts';
+import type { RateBudget } from '../queue/rate-budget.ts';
+import type { RedisConnection } from '../queue/redis-connections.ts';
+import type { UserLeases } from '../queue/user-lease.ts';
+import type { JobBinding } from '../workers/bind-handlers.ts';
+
+export interface EngineDeps {
+  config: AppConfig;
+  log: Logger;
+  keys: Keys;
+  /** Fail-fast connection for the handlers' own Redis scripts (vault, journal). */
+  redis: RedisConnection;
+  /** Each provider's IAM, through its rate budget and the call metrics. */
+  iam: ProviderGateways;
+  enqueue: Enqueue;
+  events: EventLog;
+  leases: UserLeases;
+  budget: RateBudget;
+}
+
+/** Builds the contracts and handlers a worker process runs. */
+export type CreateJobs = (deps: EngineDeps) => JobBinding[];
