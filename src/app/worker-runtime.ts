@@ -96,6 +96,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const iam = createProviderGateways({
     resolve: options.resolveProvider ?? resolveFromConfig(config.iam),
     hooksFor: (providerId) => createIamHooks({ providerId, budget, metrics, scope }),
+    retryThrottling: false,
   });
   const deps: EngineDeps = {
     config,

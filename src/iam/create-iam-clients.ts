@@ -37,6 +37,8 @@ export interface IamClientOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
   /** SDK attempts per call (1 + retries); default 3. */
   maxAttempts?: number;
+  /** Whether the SDK retries a throttling answer itself; default true (the job engine says false). */
+  retryThrottling?: boolean;
   /** Per HTTP request; default 15 s. */
   requestTimeoutMs?: number;
   hooks?: IamHttpHooks;
@@ -89,7 +91,9 @@ export function createIamClients(options: IamClientOptions): { iam: IAMClient; s
   const common = {
     region: options.region,
     credentials: options.credentials,
-    retryStrategy: createIamRetryStrategy(options.maxAttempts ?? 3),
+    retryStrategy: createIamRetryStrategy(options.maxAttempts ?? 3, {
+      retryThrottling: options.retryThrottling,
+    }),
   };
   return {
     iam: new IAMClient({

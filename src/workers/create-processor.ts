@@ -37,9 +37,14 @@ export interface ProcessorDeps {
   gate: ConcurrencyGate;
 }
 
-/** Ms before a job whose user is leased looks again: the lease's remaining life, 0.2–2 s. */
-function leaseRetryMs(busyMs: number): number {
-  return Math.min(2_000, Math.max(200, busyMs)) * (0.75 + Math.random() / 2);
+/**
+ * Ms before a job whose user is leased looks again: 100 ms doubling with each deferral up to
+ * 2 s (jittered), never past the lease's remaining life.
+ */
+function leaseRetryMs(job: Job, busyMs: number): number {
+  const deferrals = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+  const backoff = Math.min(2_000, 100 * 2 ** Math.min(deferrals, 5));
+  return Math.min(backoff, Math.max(busyMs, 50)) * (0.75 + Math.random() / 2);
 }
 
 export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResult> {
@@ -85,7 +90,7 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
           if ('busyMs' in hold) {
             deps.metrics.leaseDeferrals.inc(labels);
             log.debug({ busyMs: hold.busyMs }, 'IAM user leased by another job: job delayed');
-            throw await deferJob(job, token ?? '', leaseRetryMs(hold.busyMs));
+            throw await deferJob(job, token ?? '', leaseRetryMs(job, hold.busyMs));
           }
           held = hold.held;
         }
