@@ -6,12 +6,20 @@ import { Command, CommanderError } from 'commander';
 
 import { type CliIo, createCliContext } from './cli-context.ts';
 import type { CommandRegistrar, RunCommand } from './command-registrar.ts';
+import { registerApi } from './commands/api.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDlq } from './commands/dlq.ts';
 import { registerKeygen } from './commands/keygen.ts';
 import { registerWorker } from './commands/worker.ts';
 import { type ExitCode, runAction } from './run-action.ts';
 
-const COMMANDS: readonly CommandRegistrar[] = [registerDemo, registerKeygen, registerWorker];
+const COMMANDS: readonly CommandRegistrar[] = [
+  registerApi,
+  registerDemo,
+  registerDlq,
+  registerKeygen,
+  registerWorker,
+];
 
 function createProgram(
   io: Pick<CliIo, 'stdout' | 'stderr'>,
