@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   password_policy_violation: permanent(1, 422),
   iam_rejected_input: permanent(1, 502),
   provider_credential_invalid: permanent(1, 502),
+  provider_key_superseded: transient(1, 502),
   not_implemented: permanent(1, 502),
   lock_busy: transient(1, 409),
   lease_lost: transient(1, 409),

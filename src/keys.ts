@@ -41,11 +41,23 @@ export function createKeys(prefix: string) {
     jobState: (queue: string, jobId: string) => `${root}:job-state:${queue}-${jobId}`,
     /** Sorted set (score = ms) of failed jobs already copied to the dead-letter queue. */
     deadLettered: `${root}:dead-lettered`,
-    /** Vault record of one managed account (a hash of versions). */
-    vault: (provider: string, userName: string, kind: AccountKind) =>
-      `${root}:vault:${accountKey(provider, userName, kind)}`,
-    /** Index of every vault record (for rekey and scans). */
+    /**
+     * The vault record of one secret owner (a hash: versions and their stages). `owner` is an
+     * account key (`prod/alice/access-key`) or `provider:<id>` for a provider's own credential.
+     */
+    vault: (owner: string) => `${root}:vault:${owner}`,
+    /** Every vault owner (for rekey and scans). */
     vaultIndex: `${root}:vault-index`,
+    /** One provider's record (JSON, no secret). */
+    provider: (id: string) => `${root}:provider:${id}`,
+    /** Every provider id. */
+    providers: `${root}:providers`,
+    /** One managed account's record (JSON, no secret); `ref` is `<provider>/<user lower>/<kind>`. */
+    account: (ref: string) => `${root}:account:${ref}`,
+    /** The account references of one provider. */
+    providerAccounts: (provider: string) => `${root}:accounts:${provider}`,
+    /** A value encrypted under the master key, to tell a wrong key at start-up. */
+    vaultKeyCheck: `${root}:vault-keycheck`,
   };
 }
 

@@ -3,6 +3,7 @@
  * this with its own ports (vault, provider store) in its composition root.
  */
 import type { AppConfig } from '../config/load-config.ts';
+import type { IamHttpHooks } from '../iam/create-iam-clients.ts';
 import type { ProviderGateways } from '../iam/provider-gateways.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
@@ -19,8 +20,17 @@ export interface EngineDeps {
   keys: Keys;
   /** Fail-fast connection for the handlers' own Redis scripts (vault, journal). */
   redis: RedisConnection;
-  /** Each provider's IAM, through its rate budget and the call metrics. */
+  /**
+   * Each provider's IAM, reached with the process's AWS settings (or `resolveProvider`),
+   * through its rate budget and the call metrics.
+   */
   iam: ProviderGateways;
+  /**
+   * The hooks every HTTP request to a provider's IAM must pass (rate budget, metrics, the job's
+   * deadline, no SDK retry on throttling): for IAM clients built elsewhere, e.g.
+   * `createDomain({ config, redis, hooksFor: deps.iamHooksFor })`.
+   */
+  iamHooksFor: (providerId: string) => IamHttpHooks;
   enqueue: Enqueue;
   events: EventLog;
   leases: UserLeases;

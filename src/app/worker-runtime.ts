@@ -93,10 +93,11 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const metrics = createEngineMetrics({
     deadLetterDepth: () => holder.deadLetter?.depth() ?? Promise.resolve(0),
   });
+  const iamHooksFor = (providerId: string) =>
+    createIamHooks({ providerId, budget, metrics, scope });
   const iam = createProviderGateways({
     resolve: options.resolveProvider ?? resolveFromConfig(config.iam),
-    hooksFor: (providerId) => createIamHooks({ providerId, budget, metrics, scope }),
-    retryThrottling: false,
+    hooksFor: iamHooksFor,
   });
   const deps: EngineDeps = {
     config,
@@ -104,6 +105,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     keys,
     redis: commands,
     iam,
+    iamHooksFor,
     enqueue,
     events,
     leases,

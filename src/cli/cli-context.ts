@@ -2,10 +2,16 @@
  * What every command gets: its environment, output streams, lazily loaded configuration and
  * logger. stdout carries only the command's output; logs and progress go to stderr.
  */
+import { userInfo } from 'node:os';
 import type { Writable } from 'node:stream';
 
+import type { Redis } from 'ioredis';
+
 import { type AppConfig, loadConfig } from '../config/load-config.ts';
+import { createDomain, type Domain } from '../domain.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { checkRedis } from '../queue/check-redis.ts';
+import { createRedisConnection } from '../queue/redis-connections.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -31,11 +37,21 @@ export interface CliContext extends CliIo {
   progress(message: string): void;
   /** Reads all of stdin (for secrets, which never go on the command line). */
   readStdin(): Promise<string>;
+  /** Redis and the domain services, opened (and checked) on first use. */
+  domain(): Promise<Domain>;
+  /** The audit actor of this command: `cli:<os user>`. */
+  actor: string;
+  /** Runs `fn` when the command ends (connections to close). */
+  onClose(fn: () => Promise<void> | void): void;
+  /** Closes what the command opened. */
+  close(): Promise<void>;
 }
 
 export function createCliContext(io: CliIo): CliContext {
   let config: AppConfig | undefined;
   let log: Logger | undefined;
+  let domain: Promise<Domain> | undefined;
+  const closers: Array<() => Promise<void> | void> = [];
   const context: CliContext = {
     ...io,
     config() {
@@ -59,6 +75,34 @@ export function createCliContext(io: CliIo): CliContext {
       }
       return Buffer.concat(chunks).toString('utf8');
     },
+    domain() {
+      domain ??= (async () => {
+        const loaded = context.config();
+        const connection = createRedisConnection(loaded.redis, 'cli', context.log());
+        context.onClose(() => connection.disconnect());
+        await checkRedis(connection, loaded.redis);
+        // Cluster exposes the same commands the domain uses.
+        return createDomain({ config: loaded, redis: connection as Redis });
+      })();
+      return domain;
+    },
+    actor: `cli:${safeUserName()}`,
+    onClose(fn) {
+      closers.push(fn);
+    },
+    async close() {
+      for (const fn of closers.splice(0).reverse()) {
+        await fn();
+      }
+    },
   };
   return context;
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }

@@ -33,7 +33,7 @@ export async function withProducerSession<T>(
   contracts: readonly JobContract[],
   body: (session: ProducerSession) => Promise<T>,
 ): Promise<T> {
-  const redis = createRedisConnection(config.redis, 'producer', log);
+  const redis = createRedisConnection(config.redis, 'cli', log);
   try {
     await checkRedis(redis, config.redis);
     const keys = createKeys(config.redis.prefix);

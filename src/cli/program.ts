@@ -6,18 +6,26 @@ import { Command, CommanderError } from 'commander';
 
 import { type CliIo, createCliContext } from './cli-context.ts';
 import type { CommandRegistrar, RunCommand } from './command-registrar.ts';
+import { registerAccount } from './commands/account.ts';
 import { registerApi } from './commands/api.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerKeygen } from './commands/keygen.ts';
+import { registerProvider } from './commands/provider.ts';
+import { registerVault } from './commands/vault.ts';
 import { registerWorker } from './commands/worker.ts';
 import { type ExitCode, runAction } from './run-action.ts';
 
 const COMMANDS: readonly CommandRegistrar[] = [
+  registerAccount,
   registerApi,
+  registerAudit,
   registerDemo,
   registerDlq,
   registerKeygen,
+  registerProvider,
+  registerVault,
   registerWorker,
 ];
 
@@ -79,6 +87,8 @@ export async function runCli(
       return err.exitCode === 0 ? 0 : 2;
     }
     throw err;
+  } finally {
+    await context.close();
   }
   return exitCode;
 }

@@ -93,7 +93,9 @@ export function classifyIamError(
   const message = e.message ?? String(err);
   const detail = { action: context.action, requestId, httpStatus: status };
   const where = `${context.action}`;
-  const options = { cause: err, detail: { ...detail, awsCode: undefined as string | undefined } };
+  // The SDK error drags the whole HTTP exchange along ($response, request headers): keep its gist.
+  const cause = { name: e.name, message, code: e.code, $metadata: e.$metadata };
+  const options = { cause, detail: { ...detail, awsCode: undefined as string | undefined } };
 
   const socketCode = e.code;
   if (

@@ -28,6 +28,11 @@ export interface IamHttpHooks {
   afterResponse?(
     info: HttpCallInfo & { status: number | undefined; error: unknown; ms: number },
   ): void;
+  /**
+   * False when the caller handles throttling itself (the job engine delays that one job and
+   * backs off the provider's budget), so the SDK hands a throttling answer straight back.
+   */
+  retryThrottling?: boolean;
 }
 
 export interface IamClientOptions {
@@ -92,7 +97,7 @@ export function createIamClients(options: IamClientOptions): { iam: IAMClient; s
     region: options.region,
     credentials: options.credentials,
     retryStrategy: createIamRetryStrategy(options.maxAttempts ?? 3, {
-      retryThrottling: options.retryThrottling,
+      retryThrottling: options.retryThrottling ?? options.hooks?.retryThrottling,
     }),
   };
   return {

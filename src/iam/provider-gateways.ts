@@ -29,8 +29,6 @@ export interface ProviderGateways {
 export function createProviderGateways(deps: {
   resolve: ResolveProvider;
   hooksFor: (providerId: string) => IamHttpHooks;
-  /** False in workers: a throttled job is delayed by the engine, not retried in place. */
-  retryThrottling?: boolean;
 }): ProviderGateways {
   const cache = new Map<
     string,
@@ -44,11 +42,7 @@ export function createProviderGateways(deps: {
         return hit.gateway;
       }
       hit?.destroy();
-      const clients = createIamClients({
-        ...connection,
-        retryThrottling: deps.retryThrottling,
-        hooks: deps.hooksFor(providerId),
-      });
+      const clients = createIamClients({ ...connection, hooks: deps.hooksFor(providerId) });
       const entry = {
         cacheKey: connection.cacheKey,
         gateway: createAwsIamGateway(clients),

@@ -18,7 +18,7 @@
 import { TransientError } from '../errors.ts';
 import type { Keys } from '../keys.ts';
 import { sleep } from '../sleep.ts';
-import { defineScript, runScript } from './lua-script.ts';
+import { defineScript, runScript } from './run-script.ts';
 import type { RedisConnection } from './redis-connections.ts';
 
 // KEYS[1] budget; ARGV[1] interval µs, ARGV[2] max wait µs. Returns {wait µs} or {-1, wait µs}.

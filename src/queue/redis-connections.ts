@@ -9,11 +9,18 @@ import type { AppConfig } from '../config/load-config.ts';
 import type { Logger } from '../logger.ts';
 
 export type RedisConnection = Redis | Cluster;
-export type ConnectionRole = 'worker' | 'producer';
+/** `cli`: a short-lived command gives up after a few reconnects instead of waiting forever. */
+export type ConnectionRole = 'worker' | 'producer' | 'cli';
 
 const ROLE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
   worker: { maxRetriesPerRequest: null, enableReadyCheck: true },
   producer: { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 },
+  cli: {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 5_000,
+    retryStrategy: (times) => (times > 3 ? null : 200 * times),
+  },
 };
 
 /** The URL without its password, for messages and logs. */

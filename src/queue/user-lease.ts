@@ -12,7 +12,7 @@
 import { TransientError } from '../errors.ts';
 import type { LockedUser } from '../jobs/define-job.ts';
 import type { Keys } from '../keys.ts';
-import { defineScript, type LuaScript, runScript } from './lua-script.ts';
+import { defineScript, type LuaScript, runScript } from './run-script.ts';
 import type { RedisConnection } from './redis-connections.ts';
 
 // KEYS[1] lease, KEYS[2] fence; ARGV[1] TTL ms. Returns {token, 0} or {0, ms until it may free}.

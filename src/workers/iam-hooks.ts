@@ -1,7 +1,8 @@
 /**
  * What every HTTP request to a provider's IAM passes through (SDK retries included): a run
  * that was aborted sends nothing more, the request waits for its slot in the provider's rate
- * budget, and the call is counted by action and outcome.
+ * budget, and the call is counted by action and outcome. A throttling answer is not retried by
+ * the SDK while the job holds a worker slot: the engine delays that job (settle-failure.ts).
  */
 import type { IamHttpHooks } from '../iam/create-iam-clients.ts';
 import { type EngineMetrics, iamOutcomeOf } from '../metrics/engine-metrics.ts';
@@ -16,6 +17,7 @@ export function createIamHooks(deps: {
 }): IamHttpHooks {
   const provider = deps.providerId;
   return {
+    retryThrottling: false,
     async beforeRequest() {
       const signal = deps.scope.current()?.signal;
       signal?.throwIfAborted();

@@ -1,51 +1,27 @@
 /** The start-up check against real redis-servers: one that evicts, and one that is not there. */
-import { spawn } from 'node:child_process';
-
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { createLogger } from '../../src/logger.ts';
 import { checkRedis } from '../../src/queue/check-redis.ts';
 import { createRedisConnection } from '../../src/queue/redis-connections.ts';
 import { freePort } from '../support/free-port.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { type RedisServer, startRedisServer } from '../support/redis-server.ts';
 
 const log = createLogger({ level: 'silent', stream: 'stderr' });
-const stops: Array<() => void> = [];
+const servers: RedisServer[] = [];
 
 afterAll(() => {
-  for (const stop of stops) {
-    stop();
+  for (const server of servers) {
+    server.stop();
   }
 });
 
 describe('checkRedis', () => {
   it('refuses a Redis that may evict keys, and says how to fix it', async () => {
-    const port = await freePort();
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--maxmemory-policy',
-        'allkeys-lru',
-      ],
-      { stdio: 'ignore' },
-    );
-    stops.push(() => child.kill('SIGKILL'));
-    const redis = {
-      url: `redis://127.0.0.1:${port}`,
-      prefix: 'x',
-      cluster: undefined,
-      sentinel: undefined,
-    };
+    const server = await startRedisServer({ maxmemoryPolicy: 'allkeys-lru' });
+    servers.push(server);
+    const redis = { url: server.url, prefix: 'x', cluster: undefined, sentinel: undefined };
     const connection = createRedisConnection(redis, 'producer', log);
-    await waitFor('redis', async () =>
-      (await connection.ping().catch(() => undefined)) === 'PONG' ? true : undefined,
-    );
     await expect(checkRedis(connection, redis)).rejects.toMatchObject({
       code: 'redis_misconfigured',
       message: expect.stringMatching(

@@ -46,6 +46,8 @@ export interface EngineOptions {
   >;
   /** Start no worker (producer side only). */
   noWorker?: boolean;
+  /** Where the engine logs (default: silent, or TEST_LOG_LEVEL on stderr). */
+  log?: Logger;
 }
 
 export function useEngine(options: EngineOptions = {}): TestEngine {
@@ -57,7 +59,8 @@ export function useEngine(options: EngineOptions = {}): TestEngine {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
-  const log = createLogger({ level: config.log.level, stream: 'stderr', service: 'test' });
+  const log =
+    options.log ?? createLogger({ level: config.log.level, stream: 'stderr', service: 'test' });
   const keys = createKeys(t.prefix);
   const producer = createRedisConnection(config.redis, 'producer', log);
   const queues = createQueues(producer, keys);

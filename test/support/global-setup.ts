@@ -3,77 +3,15 @@
  * set; otherwise a private redis-server on a free port; otherwise testcontainers when a Docker
  * engine answers; otherwise a clear failure. It prints which one it used. Never a mock.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 
-import { freePort } from './free-port.ts';
-import { waitFor } from './wait-for.ts';
+import { hasRedisServer, pingRedis, startRedisServer } from './redis-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
     redisSource: string;
   }
-}
-
-async function ping(url: string): Promise<string> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 2_000,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    const info = await redis.info('server');
-    return /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function startPrivateRedis(): Promise<
-  { url: string; version: string; stop(): void } | undefined
-> {
-  if (spawnSync('redis-server', ['--version']).status !== 0) {
-    return undefined;
-  }
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'iam-pam-redis-'));
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--maxmemory-policy',
-      'noeviction',
-      '--dir',
-      dir,
-    ],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const version = await waitFor('private redis-server', () => ping(url), { timeoutMs: 10_000 });
-  return {
-    url,
-    version,
-    stop() {
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 async function startContainerRedis(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
@@ -101,7 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let source: string;
   if (given) {
     try {
-      const version = await ping(given);
+      const version = await pingRedis(given);
       url = given;
       source = `REDIS_URL (${given.replace(/:[^:@/]*@/, ':***@')}, Redis ${version})`;
     } catch (err) {
@@ -111,7 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       );
     }
   } else {
-    const local = await startPrivateRedis();
+    const local = hasRedisServer() ? await startRedisServer() : undefined;
     if (local) {
       url = local.url;
       source = `a private redis-server ${local.version} on ${local.url}, started for this run`;

@@ -1,20 +1,9 @@
-import { PassThrough, Readable } from 'node:stream';
-
 import { describe, expect, it } from 'vitest';
 
-import { runCli } from '../../../src/cli/program.ts';
+import { createCliRunner } from '../../support/cli-in-process.ts';
 import { runCliProcess } from '../../support/cli-process.ts';
 
-async function run(args: string[], env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { env, stdout, stderr, stdin: Readable.from([]) });
-  return { code, stdout: out, stderr: err };
-}
+const run = createCliRunner({});
 
 describe('iam-pam CLI', () => {
   it('keygen prints a fresh 32-byte base64 key and nothing else', async () => {

@@ -1,15 +1,15 @@
 /**
- * A Lua script run by its SHA (EVALSHA), loaded on first use or after a Redis restart
- * (NOSCRIPT). Every key a script touches is passed in KEYS, all under `{<prefix>}`, so the
- * scripts also run on Redis Cluster.
+ * Runs a Lua script by its SHA, loading it on first use or after a Redis restart (NOSCRIPT).
+ * Every key a script touches is passed in KEYS, all under `{<prefix>}`, so scripts also run on
+ * Redis Cluster.
  */
 import { createHash } from 'node:crypto';
 
 import type { RedisConnection } from './redis-connections.ts';
 
 export interface LuaScript {
-  readonly source: string;
-  readonly sha: string;
+  source: string;
+  sha: string;
 }
 
 export function defineScript(source: string): LuaScript {
@@ -17,6 +17,7 @@ export function defineScript(source: string): LuaScript {
 }
 
 type Arg = string | number;
+/** The two commands used, common to Redis and Cluster (their union has no callable signature). */
 interface Evaluator {
   evalsha(sha: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
   eval(source: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
@@ -32,9 +33,9 @@ export async function runScript(
   try {
     return await client.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (err) {
-    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) {
-      throw err;
+    if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
+      return client.eval(script.source, keys.length, ...keys, ...args);
     }
-    return client.eval(script.source, keys.length, ...keys, ...args);
+    throw err;
   }
 }

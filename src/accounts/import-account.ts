@@ -1,0 +1,166 @@
+/**
+ * `account add` (DESIGN.md "Reset on import"): reads IAM synchronously (GetUser, then
+ * ListAccessKeys or GetLoginProfile) through the provider's budget and never changes AWS. The
+ * user's existing key becomes the account's; an adopted secret is verified with STS before it
+ * is stored.
+ */
+import { z } from 'zod';
+
+import type { AuditLog } from '../audit/audit-log.ts';
+import { describeZodError } from '../describe-zod-error.ts';
+import { invalidInput, isAppError } from '../errors.ts';
+import type { CredentialVerifier, IamGateway } from '../iam/iam-gateway.ts';
+import type { ProviderStore } from '../providers/provider-store.ts';
+import type { SecretStore } from '../vault/secret-store.ts';
+import { type AccountRef, canonicalRef } from './account-ref.ts';
+import type { AccountRecord, AccountStore } from './account-store.ts';
+
+export const importInputSchema = z
+  .object({
+    accessKeyId: z
+      .string()
+      .regex(/^[A-Z0-9]{16,128}$/, 'must be an access key id')
+      .optional(),
+    adoptSecret: z.unknown().optional(),
+    resetOnImport: z.boolean().default(false),
+  })
+  .strict();
+
+const adoptedKeySchema = z
+  .object({ accessKeyId: z.string().min(16), secretAccessKey: z.string().min(16) })
+  .strict();
+const adoptedPasswordSchema = z.object({ password: z.string().min(1).max(128) }).strict();
+
+export interface ImportDeps {
+  providers: ProviderStore;
+  accounts: AccountStore;
+  vault: SecretStore;
+  audit: AuditLog;
+  gatewayFor(providerId: string): IamGateway;
+  verifierFor(providerId: string): CredentialVerifier;
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, root: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw invalidInput(describeZodError(parsed.error, root));
+  }
+  return parsed.data;
+}
+
+export async function importAccount(
+  deps: ImportDeps,
+  ref: AccountRef,
+  body: unknown,
+  actor: string,
+): Promise<AccountRecord> {
+  const input = parse(importInputSchema, body ?? {}, '');
+  await deps.providers.require(ref.provider);
+  if (input.resetOnImport) {
+    throw invalidInput(
+      'resetOnImport (--reset) arrives with the rotation issues; add the account without it for now, it changes nothing in AWS',
+    );
+  }
+  if (ref.kind === 'password' && input.accessKeyId !== undefined) {
+    throw invalidInput('accessKeyId: only access-key accounts name a key');
+  }
+  const adoptKey =
+    ref.kind === 'access-key' && input.adoptSecret !== undefined
+      ? parse(adoptedKeySchema, input.adoptSecret, 'adoptSecret')
+      : undefined;
+  const adoptPassword =
+    ref.kind === 'password' && input.adoptSecret !== undefined
+      ? parse(adoptedPasswordSchema, input.adoptSecret, 'adoptSecret')
+      : undefined;
+  if (await deps.accounts.get(ref)) {
+    throw invalidInput(
+      `account ${ref.provider}/${ref.userName}/${ref.kind} is already managed; remove it first to import it again`,
+    );
+  }
+
+  const gateway = deps.gatewayFor(ref.provider);
+  const user = await gateway.getUser(ref.userName);
+  const now = new Date().toISOString();
+  const record: AccountRecord = {
+    account: `${ref.provider}/${user.userName}/${ref.kind}`,
+    provider: ref.provider,
+    userName: user.userName,
+    kind: ref.kind,
+    status: 'managed',
+    userId: user.userId,
+    secretKnown: false,
+    importedAt: now,
+    updatedAt: now,
+  };
+
+  if (ref.kind === 'access-key') {
+    const keys = await gateway.listAccessKeys(user.userName);
+    const listed = keys.map((k) => `${k.accessKeyId} (${k.status})`).join(', ') || 'none';
+    let chosen = input.accessKeyId ?? adoptKey?.accessKeyId;
+    if (chosen !== undefined && !keys.some((k) => k.accessKeyId === chosen)) {
+      throw invalidInput(
+        `accessKeyId: user ${user.userName} has no key ${chosen} (keys: ${listed})`,
+      );
+    }
+    if (chosen === undefined && keys.length > 1) {
+      throw invalidInput(
+        `user ${user.userName} has two keys (${listed}); name the account's key with --access-key-id (the other stays foreign)`,
+      );
+    }
+    chosen ??= keys[0]?.accessKeyId;
+    if (adoptKey !== undefined && adoptKey.accessKeyId !== chosen) {
+      throw invalidInput(
+        `adoptSecret.accessKeyId: ${adoptKey.accessKeyId} is not the account's key ${chosen}`,
+      );
+    }
+    record.currentAccessKeyId = chosen;
+    if (adoptKey !== undefined) {
+      try {
+        const identity = await deps
+          .verifierFor(ref.provider)
+          .verify({ accessKeyId: adoptKey.accessKeyId, secretAccessKey: adoptKey.secretAccessKey });
+        if (!identity.arn.endsWith(`/${user.userName}`) && identity.userId !== user.userId) {
+          throw invalidInput(
+            `adoptSecret: key ${adoptKey.accessKeyId} signs as ${identity.arn}, not as user ${user.userName}`,
+          );
+        }
+      } catch (err) {
+        if (
+          isAppError(err) &&
+          (err.code === 'new_key_not_yet_valid' || err.code === 'provider_credential_invalid')
+        ) {
+          throw invalidInput(
+            `adoptSecret: the secret does not work for key ${adoptKey.accessKeyId} (STS refused it); nothing was stored`,
+          );
+        }
+        throw err;
+      }
+    }
+  } else {
+    record.loginProfileAtImport = (await gateway.getLoginProfile(user.userName)) !== undefined;
+  }
+
+  await deps.accounts.create(record);
+  const owner = canonicalRef(ref);
+  const adopted = adoptKey ?? adoptPassword;
+  if (adopted !== undefined) {
+    await deps.vault.put(owner, 'current', adopted, { actor });
+    Object.assign(
+      record,
+      await deps.accounts.update(ref, {
+        secretKnown: true,
+        passwordSource: adoptPassword ? 'adopted' : undefined,
+      }),
+    );
+  }
+  await deps.audit.append({
+    actor,
+    action: 'account.add',
+    outcome: 'ok',
+    provider: ref.provider,
+    account: record.account,
+    keyId: record.currentAccessKeyId,
+    detail: { adopted: adopted !== undefined, userId: user.userId },
+  });
+  return record;
+}

@@ -1,0 +1,175 @@
+/** `iam-pam account add|list|show|remove` and `iam-pam secret`: managed accounts. */
+import type { Command } from 'commander';
+
+import { canonicalRef, parseAccountRef } from '../../accounts/account-ref.ts';
+import type { AccountRecord } from '../../accounts/account-store.ts';
+import { importAccount } from '../../accounts/import-account.ts';
+import { invalidInput, PermanentError } from '../../errors.ts';
+import type { CommandRegistrar } from '../command-registrar.ts';
+
+export function describeAccount(a: AccountRecord): string {
+  const key = a.currentAccessKeyId ? `\t${a.currentAccessKeyId}` : '';
+  const heartbeat = a.lastHeartbeat
+    ? `\theartbeat ${a.lastHeartbeat.verdict} ${a.lastHeartbeat.at}`
+    : '';
+  const rotation = a.lastRotation ? `\trotation ${a.lastRotation.state} ${a.lastRotation.at}` : '';
+  return `${a.account}\t${a.status}${key}\tsecret ${a.secretKnown ? 'known' : 'unknown'}${heartbeat}${rotation}`;
+}
+
+function parseAdopted(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidInput(
+      '--adopt-secret-stdin: stdin must be JSON: {"accessKeyId","secretAccessKey"} or {"password"}',
+    );
+  }
+}
+
+export const registerAccount: CommandRegistrar = (program: Command, run) => {
+  const account = program
+    .command('account')
+    .description('credentials iam-pam manages: <provider>/<userName>/<kind>');
+
+  account
+    .command('add <account>')
+    .description("manage an IAM user's access key or password (reads IAM, changes nothing in AWS)")
+    .option('--access-key-id <id>', "the account's key, when the user has two")
+    .option('--adopt-secret-stdin', 'take over the existing secret, read as JSON from stdin')
+    .option('--reset', 'rotate right after import (arrives with the rotation issues)')
+    .option('--wait', 'with --reset: wait for the rotation')
+    .option('--json', 'JSON')
+    .action(
+      (
+        text: string,
+        options: {
+          accessKeyId?: string;
+          adoptSecretStdin?: boolean;
+          reset?: boolean;
+          wait?: boolean;
+          json?: boolean;
+        },
+      ) =>
+        run(async (context) => {
+          const ref = parseAccountRef(text);
+          if (options.wait && !options.reset) {
+            throw invalidInput('--wait goes with --reset');
+          }
+          const adoptSecret = options.adoptSecretStdin
+            ? parseAdopted(await context.readStdin())
+            : undefined;
+          const domain = await context.domain();
+          if (adoptSecret !== undefined) {
+            await domain.unlockVault();
+          }
+          const record = await importAccount(
+            {
+              ...domain,
+              gatewayFor: domain.clients.gatewayFor,
+              verifierFor: domain.clients.verifierFor,
+            },
+            ref,
+            {
+              accessKeyId: options.accessKeyId,
+              adoptSecret,
+              resetOnImport: options.reset === true,
+            },
+            context.actor,
+          );
+          context.print(record, { json: options.json === true, text: describeAccount(record) });
+        }),
+    );
+
+  account
+    .command('list')
+    .description('list managed accounts')
+    .option('--provider <id>', 'only this provider')
+    .option('--json', 'a JSON array')
+    .action((options: { provider?: string; json?: boolean }) =>
+      run(async (context) => {
+        const domain = await context.domain();
+        if (options.provider !== undefined) {
+          await domain.providers.require(options.provider);
+        }
+        const records = await domain.accounts.list(options.provider);
+        context.print(records, {
+          json: options.json === true,
+          text: records.map(describeAccount).join('\n') || '(no accounts)',
+        });
+      }),
+    );
+
+  account
+    .command('show <account>')
+    .description('show one account (never its secret)')
+    .option('--json', 'JSON')
+    .action((text: string, options: { json?: boolean }) =>
+      run(async (context) => {
+        const record = await (await context.domain()).accounts.require(parseAccountRef(text));
+        context.print(record, { json: options.json === true, text: describeAccount(record) });
+      }),
+    );
+
+  account
+    .command('remove <account>')
+    .description('stop managing an account (AWS is left as it is; its secrets leave the vault)')
+    .option('--json', 'JSON')
+    .action((text: string, options: { json?: boolean }) =>
+      run(async (context) => {
+        const ref = parseAccountRef(text);
+        const domain = await context.domain();
+        const record = await domain.accounts.require(ref);
+        await domain.vault.removeOwner(canonicalRef(ref), { actor: context.actor });
+        await domain.accounts.remove(ref);
+        await domain.audit.append({
+          actor: context.actor,
+          action: 'account.remove',
+          outcome: 'ok',
+          provider: ref.provider,
+          account: record.account,
+        });
+        context.print(
+          { account: record.account, removed: true },
+          {
+            json: options.json === true,
+            text: `${record.account} is no longer managed; AWS is unchanged`,
+          },
+        );
+      }),
+    );
+
+  program
+    .command('secret <account>')
+    .description("print an account's current secret (audited)")
+    .option('--json', '{"accessKeyId","secretAccessKey"} or {"password"}')
+    .action((text: string, options: { json?: boolean }) =>
+      run(async (context) => {
+        const ref = parseAccountRef(text);
+        const domain = await context.domain();
+        const record = await domain.accounts.require(ref);
+        await domain.unlockVault();
+        const secret = await domain.vault.read(canonicalRef(ref), 'current');
+        await domain.audit.append({
+          actor: context.actor,
+          action: 'secret.read',
+          outcome: secret ? 'ok' : 'refused',
+          provider: ref.provider,
+          account: record.account,
+          keyId: secret && 'accessKeyId' in secret ? secret.accessKeyId : undefined,
+        });
+        if (secret === undefined) {
+          throw new PermanentError(
+            'not_found',
+            `no secret is known for ${record.account}: it was imported without --adopt-secret-stdin and has not been rotated yet`,
+          );
+        }
+        context.print(secret, {
+          json: options.json === true,
+          text:
+            'password' in secret
+              ? secret.password
+              : `${secret.accessKeyId}\t${secret.secretAccessKey}`,
+        });
+      }),
+    );
+};

@@ -1,0 +1,108 @@
+/**
+ * The domain services every process shares — audit, vault, providers, accounts, IAM access per
+ * provider — built from configuration and one Redis connection. The vault opens only after
+ * `unlockVault()` has checked the master key, so commands that touch no secret need none.
+ */
+import type { Redis } from 'ioredis';
+
+import { parseAccountRef } from './accounts/account-ref.ts';
+import { type AccountStore, createAccountStore } from './accounts/account-store.ts';
+import { type AuditLog, createAuditLog } from './audit/audit-log.ts';
+import { type AppConfig, ConfigError, requireMasterKey } from './config/load-config.ts';
+import type { IamHttpHooks } from './iam/create-iam-clients.ts';
+import { createProviderClients, type ProviderClients } from './iam/provider-clients.ts';
+import { createKeys, type Keys } from './keys.ts';
+import type { ProviderRecord } from './providers/provider-schema.ts';
+import { createProviderStore, type ProviderStore } from './providers/provider-store.ts';
+import { createKeyring, type Keyring } from './vault/keyring.ts';
+import { verifyMasterKey } from './vault/master-key-check.ts';
+import { createRedisVault } from './vault/redis-vault.ts';
+import type { SecretStore } from './vault/secret-store.ts';
+
+export interface Domain {
+  keys: Keys;
+  redis: Redis;
+  audit: AuditLog;
+  vault: SecretStore;
+  accounts: AccountStore;
+  providers: ProviderStore;
+  clients: ProviderClients;
+  /** Checks the master key against the vault; required before reading or writing a secret. */
+  unlockVault(): Promise<Keyring>;
+}
+
+export interface DomainOptions {
+  config: AppConfig;
+  redis: Redis;
+  /** Rate budget and metrics hooks for each provider's IAM requests (the engine supplies them). */
+  hooksFor?: ((providerId: string) => IamHttpHooks | undefined) | undefined;
+  onPolicyChange?: ((record: ProviderRecord) => Promise<void>) | undefined;
+}
+
+export function createDomain(options: DomainOptions): Domain {
+  const { config, redis } = options;
+  const keys = createKeys(config.redis.prefix);
+  const audit = createAuditLog(redis, keys);
+  let keyring: Keyring | undefined;
+  const sealedVault = createRedisVault({
+    redis,
+    keys,
+    audit,
+    keyring: () => {
+      if (keyring === undefined) {
+        // Reaching here without unlockVault() is a bug in the caller, or a missing key.
+        requireMasterKey(config);
+        throw new ConfigError('IAM_PAM_MASTER_KEY: the vault was used before its key was checked');
+      }
+      return keyring;
+    },
+  });
+  async function unlockVault(): Promise<Keyring> {
+    if (keyring === undefined) {
+      const candidate = createKeyring(requireMasterKey(config), config.vault.masterKeyPrevious);
+      await verifyMasterKey(redis, keys, candidate);
+      keyring = candidate;
+    }
+    return keyring;
+  }
+  // Whatever reads or writes a secret checks the master key first, once per process.
+  const vault: SecretStore = {
+    ...sealedVault,
+    put: async (...args) => (await unlockVault(), sealedVault.put(...args)),
+    promote: async (...args) => (await unlockVault(), sealedVault.promote(...args)),
+    move: async (...args) => (await unlockVault(), sealedVault.move(...args)),
+    clear: async (...args) => (await unlockVault(), sealedVault.clear(...args)),
+    read: async (...args) => (await unlockVault(), sealedVault.read(...args)),
+  };
+  const accounts = createAccountStore(redis, keys);
+  const providers = createProviderStore({
+    redis,
+    keys,
+    vault,
+    audit,
+    countAccounts: (id) => accounts.count(id),
+    accountExists: async (ref) => (await accounts.get(parseAccountRef(ref))) !== undefined,
+    onPolicyChange: options.onPolicyChange,
+  });
+  const clients = createProviderClients({
+    getProvider: (id) => providers.require(id),
+    vault,
+    env: {
+      region: config.iam.region,
+      endpoint: config.iam.endpoint,
+      iamEndpoint: config.iam.iamEndpoint,
+      stsEndpoint: config.iam.stsEndpoint,
+    },
+    hooksFor: options.hooksFor,
+  });
+  return {
+    keys,
+    redis,
+    audit,
+    vault,
+    accounts,
+    providers,
+    clients,
+    unlockVault,
+  };
+}

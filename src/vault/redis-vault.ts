@@ -1,0 +1,243 @@
+/**
+ * The vault on Redis: AES-256-GCM envelopes in one hash per owner, written only through the
+ * fenced Lua script, audited on every write. Where the deployment has replicas, a write that
+ * matters waits for them (`WAIT`), so a failover cannot lose a secret we already acted on.
+ */
+import { randomUUID } from 'node:crypto';
+
+import type { Redis } from 'ioredis';
+
+import type { AuditLog } from '../audit/audit-log.ts';
+import { PermanentError, TransientError } from '../errors.ts';
+import type { Keys } from '../keys.ts';
+import { runScript } from '../queue/run-script.ts';
+import { additionalData, type Envelope, open, seal } from './envelope.ts';
+import type { Keyring } from './keyring.ts';
+import type {
+  Fence,
+  SecretStore,
+  SecretValue,
+  VaultStage,
+  VersionInfo,
+  WriteOptions,
+} from './secret-store.ts';
+import { VAULT_STAGES } from './secret-store.ts';
+import { VAULT_WRITE } from './vault-script.ts';
+
+/** What the hash holds per version (`version:<id>`): metadata in clear, the secret sealed. */
+export interface StoredVersion {
+  versionId: string;
+  kind: 'access-key' | 'password';
+  accessKeyId: string | undefined;
+  createdAt: string;
+  envelope: Envelope;
+}
+
+export interface RedisVaultOptions {
+  redis: Redis;
+  keys: Keys;
+  /** The master keys, or a getter that throws when this process was started without one. */
+  keyring: Keyring | (() => Keyring);
+  audit: AuditLog;
+  /** How long a write waits for replicas to acknowledge it (when there are replicas). */
+  replicaWaitMs?: number;
+}
+
+function providerOf(owner: string): string | undefined {
+  return owner.startsWith('provider:') ? owner.slice('provider:'.length) : owner.split('/')[0];
+}
+
+function kindOf(value: SecretValue): 'access-key' | 'password' {
+  return 'password' in value ? 'password' : 'access-key';
+}
+
+export function parseStoredVersion(json: string): StoredVersion {
+  return JSON.parse(json) as StoredVersion;
+}
+
+export function createRedisVault(options: RedisVaultOptions): SecretStore {
+  const { redis, keys, audit } = options;
+  const ring = (): Keyring =>
+    typeof options.keyring === 'function' ? options.keyring() : options.keyring;
+  let replicas: Promise<number> | undefined;
+
+  async function waitForReplicas(): Promise<void> {
+    replicas ??= redis
+      .info('replication')
+      .then((info) => Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0));
+    const count = await replicas;
+    if (count > 0) {
+      const acknowledged = await redis.wait(count, options.replicaWaitMs ?? 1_000);
+      if (acknowledged < count) {
+        throw new TransientError(
+          'redis_unavailable',
+          `vault write reached ${acknowledged} of ${count} Redis replicas in time; retrying`,
+        );
+      }
+    }
+  }
+
+  async function write(
+    owner: string,
+    op: string,
+    args: string[],
+    writeOptions: WriteOptions,
+    audited: { action: string; keyId?: string | undefined },
+  ): Promise<void> {
+    const fence: Fence | undefined = writeOptions.fence;
+    const lease = fence ? keys.userLease(fence.provider, fence.userName) : keys.vault(owner);
+    try {
+      await runScript(
+        redis,
+        VAULT_WRITE,
+        [keys.vault(owner), keys.vaultIndex, lease],
+        [fence ? String(fence.token) : '', op, ...args],
+      );
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await audit.append({
+        actor: writeOptions.actor,
+        action: audited.action,
+        outcome: 'refused',
+        provider: providerOf(owner),
+        account: owner,
+        keyId: audited.keyId,
+        jobId: writeOptions.jobId,
+        detail: { why: message },
+      });
+      if (message.includes('STALE_LEASE')) {
+        throw new TransientError(
+          'lease_lost',
+          `vault ${audited.action} on ${owner} refused: this worker no longer holds the lease on the IAM user (fencing token ${fence?.token})`,
+        );
+      }
+      if (message.includes('NO_PENDING') || message.includes('EMPTY_STAGE')) {
+        throw new PermanentError(
+          'conflict',
+          `vault ${audited.action} on ${owner} refused: the stage it moves is empty`,
+        );
+      }
+      throw err;
+    }
+    await waitForReplicas();
+    await audit.append({
+      actor: writeOptions.actor,
+      action: audited.action,
+      outcome: 'ok',
+      provider: providerOf(owner),
+      account: owner,
+      keyId: audited.keyId,
+      jobId: writeOptions.jobId,
+    });
+  }
+
+  async function storedAt(owner: string, stage: VaultStage): Promise<StoredVersion | undefined> {
+    const record = keys.vault(owner);
+    const versionId = await redis.hget(record, `stage:${stage}`);
+    if (versionId === null) {
+      return undefined;
+    }
+    const json = await redis.hget(record, `version:${versionId}`);
+    return json === null ? undefined : parseStoredVersion(json);
+  }
+
+  return {
+    async put(owner, stage, value, writeOptions) {
+      const versionId = randomUUID();
+      const stored: StoredVersion = {
+        versionId,
+        kind: kindOf(value),
+        accessKeyId: 'accessKeyId' in value ? value.accessKeyId : undefined,
+        createdAt: new Date().toISOString(),
+        // Only the known fields: SDK clients decorate credential objects they were given.
+        envelope: seal(
+          JSON.stringify(
+            'password' in value
+              ? { password: value.password }
+              : { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey },
+          ),
+          ring().current,
+          additionalData(owner, versionId),
+        ),
+      };
+      await write(owner, 'put', [stage, versionId, JSON.stringify(stored), owner], writeOptions, {
+        action: `vault.put.${stage}`,
+        keyId: stored.accessKeyId,
+      });
+      return {
+        versionId,
+        stages: [stage],
+        kind: stored.kind,
+        accessKeyId: stored.accessKeyId,
+        createdAt: stored.createdAt,
+        masterKeyId: ring().current.id,
+      };
+    },
+
+    async promote(owner, writeOptions) {
+      const pending = await storedAt(owner, 'pending');
+      await write(owner, 'promote', [], writeOptions, {
+        action: 'vault.promote',
+        keyId: pending?.accessKeyId,
+      });
+    },
+
+    async move(owner, from, to, writeOptions) {
+      await write(owner, 'move', [from, to], writeOptions, { action: `vault.move.${from}.${to}` });
+    },
+
+    async clear(owner, stage, writeOptions) {
+      const stored = await storedAt(owner, stage);
+      await write(owner, 'clear', [stage], writeOptions, {
+        action: `vault.clear.${stage}`,
+        keyId: stored?.accessKeyId,
+      });
+    },
+
+    async read(owner, stage) {
+      const stored = await storedAt(owner, stage);
+      if (stored === undefined) {
+        return undefined;
+      }
+      const plaintext = open(
+        stored.envelope,
+        ring(),
+        additionalData(owner, stored.versionId),
+        `vault record ${owner} (${stage}, version ${stored.versionId})`,
+      );
+      return JSON.parse(plaintext) as SecretValue;
+    },
+
+    async versions(owner) {
+      const all = await redis.hgetall(keys.vault(owner));
+      const stagesOf = new Map<string, VaultStage[]>();
+      for (const stage of VAULT_STAGES) {
+        const id = all[`stage:${stage}`];
+        if (id !== undefined) {
+          stagesOf.set(id, [...(stagesOf.get(id) ?? []), stage]);
+        }
+      }
+      return Object.entries(all)
+        .filter(([field]) => field.startsWith('version:'))
+        .map(([, json]): VersionInfo => {
+          const stored = parseStoredVersion(json);
+          return {
+            versionId: stored.versionId,
+            stages: stagesOf.get(stored.versionId) ?? [],
+            kind: stored.kind,
+            accessKeyId: stored.accessKeyId,
+            createdAt: stored.createdAt,
+            masterKeyId: stored.envelope.keyId,
+          };
+        });
+    },
+
+    async versionIdAt(owner, stage) {
+      return (await redis.hget(keys.vault(owner), `stage:${stage}`)) ?? undefined;
+    },
+
+    async removeOwner(owner, writeOptions) {
+      await write(owner, 'remove', [owner], writeOptions, { action: 'vault.remove' });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The vault port: secrets by owner and stage. Owners are account references
+ * (`prod/alice/access-key`) or `provider:<id>`. Each write makes a new version; stages point at
+ * versions, so promotion relabels without re-encrypting. Types only.
+ */
+
+export type SecretValue = { accessKeyId: string; secretAccessKey: string } | { password: string };
+
+/** `unconfirmed`: a password AWS may hold after a rejected re-apply (DESIGN.md, password rotation). */
+export const VAULT_STAGES = ['current', 'pending', 'previous', 'unconfirmed'] as const;
+export type VaultStage = (typeof VAULT_STAGES)[number];
+
+/** The caller's lease on the IAM user (DESIGN.md invariant 5), checked inside the write script. */
+export interface Fence {
+  provider: string;
+  userName: string;
+  token: number;
+}
+
+export interface WriteOptions {
+  /** Who writes, for the audit trail. */
+  actor: string;
+  fence?: Fence | undefined;
+  jobId?: string | undefined;
+}
+
+export interface VersionInfo {
+  versionId: string;
+  stages: VaultStage[];
+  kind: 'access-key' | 'password';
+  accessKeyId: string | undefined;
+  createdAt: string;
+  /** Id of the master key that encrypted it. */
+  masterKeyId: string;
+}
+
+export interface SecretStore {
+  /** Stores a new version at `stage`, replacing what the stage held. */
+  put(
+    owner: string,
+    stage: VaultStage,
+    value: SecretValue,
+    options: WriteOptions,
+  ): Promise<VersionInfo>;
+  /** pending → current, current → previous (the old previous is forgotten). Refused without a pending. */
+  promote(owner: string, options: WriteOptions): Promise<void>;
+  /** Moves a version from one stage to another (replacing the target), e.g. pending → unconfirmed. */
+  move(owner: string, from: VaultStage, to: VaultStage, options: WriteOptions): Promise<void>;
+  /** Forgets what a stage holds (its version goes when no stage refers to it). */
+  clear(owner: string, stage: VaultStage, options: WriteOptions): Promise<void>;
+  /** Decrypts the secret at `stage`; undefined when the stage is empty. */
+  read(owner: string, stage: VaultStage): Promise<SecretValue | undefined>;
+  /** Metadata of every version, no secret. */
+  versions(owner: string): Promise<VersionInfo[]>;
+  /** The version id at `stage`: cheap, for callers that cache by version. */
+  versionIdAt(owner: string, stage: VaultStage): Promise<string | undefined>;
+  /** Deletes every version of an owner. */
+  removeOwner(owner: string, options: WriteOptions): Promise<void>;
+}

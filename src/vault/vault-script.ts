@@ -1,0 +1,70 @@
+/**
+ * The one Lua script behind every vault write, so each write is atomic and fenced: when the
+ * caller holds a lease on the IAM user, the write happens only if the lease still holds the
+ * caller's fencing token (DESIGN.md invariant 5). A version is dropped once no stage refers to it.
+ *
+ * KEYS: 1 the owner's record (hash), 2 the vault index (set), 3 the user's lease (or KEYS[1]).
+ * ARGV: 1 fencing token or '', 2 operation, 3.. operation arguments.
+ */
+import { defineScript } from '../queue/run-script.ts';
+
+export const VAULT_WRITE = defineScript(`
+local record, index, lease = KEYS[1], KEYS[2], KEYS[3]
+local token, op = ARGV[1], ARGV[2]
+if token ~= '' and redis.call('GET', lease) ~= token then
+  return redis.error_reply('STALE_LEASE')
+end
+local STAGES = {'current', 'pending', 'previous', 'unconfirmed'}
+local function referenced(id)
+  for _, stage in ipairs(STAGES) do
+    if redis.call('HGET', record, 'stage:' .. stage) == id then return true end
+  end
+  return false
+end
+local function forget(id)
+  if id and not referenced(id) then redis.call('HDEL', record, 'version:' .. id) end
+end
+
+if op == 'put' then
+  local stage, id, json, owner = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+  local old = redis.call('HGET', record, 'stage:' .. stage)
+  redis.call('HSET', record, 'version:' .. id, json, 'stage:' .. stage, id)
+  redis.call('SADD', index, owner)
+  forget(old)
+  return 'OK'
+elseif op == 'promote' then
+  local pending = redis.call('HGET', record, 'stage:pending')
+  if not pending then return redis.error_reply('NO_PENDING') end
+  local current = redis.call('HGET', record, 'stage:current')
+  local previous = redis.call('HGET', record, 'stage:previous')
+  if current then redis.call('HSET', record, 'stage:previous', current) else redis.call('HDEL', record, 'stage:previous') end
+  redis.call('HSET', record, 'stage:current', pending)
+  redis.call('HDEL', record, 'stage:pending')
+  forget(previous)
+  return 'OK'
+elseif op == 'move' then
+  local from, to = ARGV[3], ARGV[4]
+  local id = redis.call('HGET', record, 'stage:' .. from)
+  if not id then return redis.error_reply('EMPTY_STAGE') end
+  local replaced = redis.call('HGET', record, 'stage:' .. to)
+  redis.call('HSET', record, 'stage:' .. to, id)
+  redis.call('HDEL', record, 'stage:' .. from)
+  forget(replaced)
+  return 'OK'
+elseif op == 'clear' then
+  local id = redis.call('HGET', record, 'stage:' .. ARGV[3])
+  redis.call('HDEL', record, 'stage:' .. ARGV[3])
+  forget(id)
+  return 'OK'
+elseif op == 'remove' then
+  redis.call('DEL', record)
+  redis.call('SREM', index, ARGV[3])
+  return 'OK'
+elseif op == 'reencrypt' then
+  local field = 'version:' .. ARGV[3]
+  if redis.call('HGET', record, field) ~= ARGV[4] then return 'CHANGED' end
+  redis.call('HSET', record, field, ARGV[5])
+  return 'OK'
+end
+return redis.error_reply('UNKNOWN_OP')
+`);

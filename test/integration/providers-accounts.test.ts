@@ -1,0 +1,229 @@
+/** Providers, their IAM access, account import and the prerequisite check, on a real backend. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { parseAccountRef } from '../../src/accounts/account-ref.ts';
+import { importAccount } from '../../src/accounts/import-account.ts';
+import { createAuditedGateway } from '../../src/audit/audited-gateway.ts';
+import { checkPrerequisites } from '../../src/providers/prerequisites.ts';
+import { createTestDomain } from '../support/domain.ts';
+import { createIamAdmin, type IamAdmin } from '../support/iam-admin.ts';
+import { useIamBackend } from '../support/iam-backend.ts';
+import { useTestRedis } from '../support/redis.ts';
+import { scanForSecrets } from '../support/secret-scan.ts';
+
+const t = useTestRedis();
+const backend = useIamBackend();
+const calls: string[] = [];
+const domain = createTestDomain(t, {
+  hooksFor: () => ({
+    beforeRequest: async ({ action }) => {
+      calls.push(action);
+    },
+  }),
+});
+let admin: IamAdmin;
+const actor = 'test';
+const importDeps = () => ({
+  ...domain,
+  gatewayFor: domain.clients.gatewayFor,
+  verifierFor: domain.clients.verifierFor,
+});
+
+beforeAll(async () => {
+  admin = createIamAdmin(backend.current);
+  const { endpoint, credentials, region } = backend.current;
+  await domain.providers.put(
+    'main',
+    {
+      region,
+      endpoints: endpoint ? { iam: endpoint } : undefined,
+      credential: { type: 'custom', ...credentials },
+    },
+    actor,
+  );
+});
+
+afterAll(async () => {
+  await admin.cleanup();
+});
+
+describe(`providers and accounts on ${process.env.IAM_TEST_BACKEND}`, () => {
+  it('stores a custom provider without its secret and reaches IAM with it', async () => {
+    const record = await domain.providers.require('main');
+    expect(record).toMatchObject({
+      id: 'main',
+      credential: { type: 'custom', accessKeyId: backend.current.credentials.accessKeyId },
+      status: 'unknown',
+    });
+    expect(JSON.stringify(record)).not.toContain(backend.current.credentials.secretAccessKey);
+    const identity = await domain.clients.gatewayFor('main').getCallerIdentity();
+    expect(identity.arn).toMatch(/^arn:aws:(iam|sts)::\d{12}:/);
+    expect(
+      await scanForSecrets(t.redis, t.prefix, [backend.current.credentials.secretAccessKey]),
+    ).toEqual([]);
+  });
+
+  it('refuses bad provider bodies, naming the field, and changes nothing', async () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [
+        { credential: { type: 'custom', accessKeyId: 'nope', secretAccessKey: 'x'.repeat(40) } },
+        /^credential\.accessKeyId: must be an access key id/,
+      ],
+      [{ credential: { type: 'psychic' } }, /^credential\.type: /],
+      [{ credential: { type: 'chain' }, maxRps: 0 }, /^maxRps: /],
+      [
+        { credential: { type: 'chain' }, policy: { rotateEveryDays: 'often' } },
+        /^policy\.rotateEveryDays: /,
+      ],
+      [{ credential: { type: 'chain' }, surprise: true }, /surprise/],
+      [
+        { credential: { type: 'linked', account: 'main/nobody/access-key' } },
+        /^credential\.account: main\/nobody\/access-key is not a managed account/,
+      ],
+    ];
+    for (const [body, message] of bad) {
+      await expect(domain.providers.put('other', body, actor)).rejects.toMatchObject({
+        code: 'invalid_input',
+        message: expect.stringMatching(message),
+      });
+    }
+    await expect(
+      domain.providers.put('Bad_Id', { credential: { type: 'chain' } }, actor),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(await domain.providers.get('other')).toBeUndefined();
+  });
+
+  it('imports an access-key account: its key becomes the account key, AWS is untouched', async () => {
+    const userName = await admin.createUser('Import');
+    const key = await admin.createAccessKey(userName);
+    const before = calls.length;
+    const record = await importAccount(
+      importDeps(),
+      parseAccountRef(`main/${userName}/access-key`),
+      {},
+      actor,
+    );
+    expect(record).toMatchObject({
+      account: `main/${userName}/access-key`,
+      userName,
+      currentAccessKeyId: key.accessKeyId,
+      secretKnown: false,
+      status: 'managed',
+    });
+    expect(calls.slice(before)).toEqual(['GetUser', 'ListAccessKeys']);
+    await expect(
+      importAccount(importDeps(), parseAccountRef(`main/${userName}/access-key`), {}, actor),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/already managed/),
+    });
+  });
+
+  it('needs --access-key-id when the user has two keys, and adopts a named one', async () => {
+    const userName = await admin.createUser('two-keys');
+    const first = await admin.createAccessKey(userName);
+    const second = await admin.createAccessKey(userName);
+    const ref = parseAccountRef(`main/${userName}/access-key`);
+    await expect(importAccount(importDeps(), ref, {}, actor)).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/has two keys .*--access-key-id/),
+    });
+    await expect(
+      importAccount(importDeps(), ref, { accessKeyId: 'AKIANOTTHEUSERSKEY00' }, actor),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/has no key AKIANOTTHEUSERSKEY00/) });
+    const record = await importAccount(
+      importDeps(),
+      ref,
+      { accessKeyId: second.accessKeyId, adoptSecret: second },
+      actor,
+    );
+    expect(record).toMatchObject({ currentAccessKeyId: second.accessKeyId, secretKnown: true });
+    expect(await domain.vault.read(`main/${userName.toLowerCase()}/access-key`, 'current')).toEqual(
+      second,
+    );
+    expect(first.accessKeyId).not.toBe(second.accessKeyId);
+  });
+
+  it('imports a password account and reports a missing user clearly', async () => {
+    const userName = await admin.createUser('pw');
+    const record = await importAccount(
+      importDeps(),
+      parseAccountRef(`main/${userName}/password`),
+      { adoptSecret: { password: 'Adopted-Passw0rd!' } },
+      actor,
+    );
+    expect(record).toMatchObject({
+      kind: 'password',
+      loginProfileAtImport: false,
+      secretKnown: true,
+      passwordSource: 'adopted',
+    });
+    await expect(
+      importAccount(importDeps(), parseAccountRef('main/ghost-user-404/access-key'), {}, actor),
+    ).rejects.toMatchObject({ code: 'user_missing' });
+    await expect(
+      importAccount(
+        importDeps(),
+        parseAccountRef(`main/${userName}/access-key`),
+        { resetOnImport: true },
+        actor,
+      ),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/rotation issues/),
+    });
+  });
+
+  it('refuses to remove a provider that still manages accounts', async () => {
+    await expect(domain.providers.remove('main', actor)).rejects.toMatchObject({
+      code: 'provider_in_use',
+    });
+  });
+
+  it('checks prerequisites: unknown where the endpoint cannot simulate, never ready by default', async () => {
+    const report = await checkPrerequisites(domain.clients.gatewayFor('main'));
+    if (backend.current.name === 'moto') {
+      expect(report).toMatchObject({
+        status: 'unknown',
+        statusDetail: expect.stringMatching(/does not implement SimulatePrincipalPolicy/),
+      });
+    } else {
+      expect(report.status).toBe('ready');
+    }
+  });
+});
+
+describe(`audited IAM mutations on ${process.env.IAM_TEST_BACKEND}`, () => {
+  it('records one entry per mutation with the AWS request id, failures included', async () => {
+    const userName = await admin.createUser('audited');
+    const gateway = createAuditedGateway(domain.clients.gatewayFor('main'), domain.audit, {
+      actor: 'job:rotation/7',
+      provider: 'main',
+      jobId: '7',
+    });
+    const key = await gateway.createAccessKey(userName);
+    await gateway.updateAccessKeyStatus(userName, key.accessKeyId, 'Inactive');
+    await gateway.tagUser(userName, [{ key: key.accessKeyId, value: 'managed by iam-pam' }]);
+    await gateway.deleteAccessKey(userName, key.accessKeyId);
+    await expect(gateway.createAccessKey('no-such-user-for-audit')).rejects.toMatchObject({
+      code: 'user_missing',
+    });
+    expect((await gateway.listAccessKeys(userName)).length).toBe(0);
+    const entries = (await domain.audit.list({ provider: 'main', limit: 20 }))
+      .filter((e) => e.actor === 'job:rotation/7')
+      .reverse();
+    expect(entries.map((e) => [e.action, e.outcome])).toEqual([
+      ['CreateAccessKey', 'ok'],
+      ['UpdateAccessKey', 'ok'],
+      ['TagUser', 'ok'],
+      ['DeleteAccessKey', 'ok'],
+      ['CreateAccessKey', 'failed'],
+    ]);
+    for (const entry of entries) {
+      expect(entry.requestId, entry.action).toMatch(/\S{8,}/);
+      expect(entry).toMatchObject({ provider: 'main', jobId: '7' });
+    }
+    expect(entries[0]).toMatchObject({ keyId: key.accessKeyId, account: `main/${userName}` });
+    expect(JSON.stringify(entries)).not.toContain(key.secretAccessKey);
+  });
+});

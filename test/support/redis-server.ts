@@ -1,0 +1,74 @@
+/** Starts a private redis-server on a free port (the harness's own Redis, or one a test may kill). */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Redis } from 'ioredis';
+
+import { freePort } from './free-port.ts';
+import { waitFor } from './wait-for.ts';
+
+export interface RedisServer {
+  url: string;
+  version: string;
+  stop(): void;
+}
+
+/** The server's version, or a rejection when nothing answers at `url`. */
+export async function pingRedis(url: string): Promise<string> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const info = await redis.info('server');
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version']).status === 0;
+}
+
+export async function startRedisServer(
+  options: { maxmemoryPolicy?: string } = {},
+): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'iam-pam-redis-'));
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+  ];
+  const child = spawn(
+    'redis-server',
+    [...args, '--maxmemory-policy', options.maxmemoryPolicy ?? 'noeviction'],
+    { stdio: 'ignore' },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  const version = await waitFor('private redis-server', () => pingRedis(url), {
+    timeoutMs: 10_000,
+  });
+  return {
+    url,
+    version,
+    stop() {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
