@@ -1,7 +1,8 @@
 /**
  * Trivial job types for the engine's tests, declared like production ones. Their handlers
  * record every run in Redis (under the file's prefix), so tests see runs made by other
- * processes too: `runs:<key>` counts starts, `log:<key>` lists `{start, end, pid, token}`.
+ * processes too: `runs:<key>` counts starts, `running:<key>` holds the pid of the latest start,
+ * `log:<key>` lists `{start, end, pid, token}`.
  */
 import { z } from 'zod';
 
@@ -76,6 +77,11 @@ export function runsKey(prefix: string, key: string): string {
   return `{${prefix}}:test:runs:${key}`;
 }
 
+/** Holds the pid of the process that last started the run. */
+export function runningKey(prefix: string, key: string): string {
+  return `{${prefix}}:test:running:${key}`;
+}
+
 export function logKey(prefix: string, key: string): string {
   return `{${prefix}}:test:log:${key}`;
 }
@@ -85,6 +91,7 @@ function createHandler(deps: EngineDeps) {
   return async (payload: Behaviour, ctx: JobContext) => {
     const start = Date.now();
     const run = await deps.redis.incr(runsKey(prefix, payload.key));
+    await deps.redis.set(runningKey(prefix, payload.key), String(process.pid));
     for (let step = 1; step <= payload.progressSteps; step += 1) {
       await ctx.progress({ step, of: payload.progressSteps });
     }
