@@ -28,7 +28,6 @@ import { createUserLeases } from '../queue/user-lease.ts';
 import { sleep } from '../sleep.ts';
 import { createConcurrencyGate } from '../workers/concurrency-gate.ts';
 import { createIamHooks } from '../workers/iam-hooks.ts';
-import { createJobScope } from '../workers/job-scope.ts';
 import { type RunningWorkers, startWorkers } from '../workers/start-workers.ts';
 import type { CreateJobs, EngineDeps } from './engine-deps.ts';
 
@@ -87,14 +86,12 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     ttlMs: RETENTION.failed.age * 1000,
   });
   const enqueue = createEnqueue({ queues, backoffOverride: options.backoffOverride });
-  const scope = createJobScope();
   // The dead-letter needs the metrics and the metrics read its depth: a holder breaks the cycle.
   const holder: { deadLetter?: DeadLetter } = {};
   const metrics = createEngineMetrics({
     deadLetterDepth: () => holder.deadLetter?.depth() ?? Promise.resolve(0),
   });
-  const iamHooksFor = (providerId: string) =>
-    createIamHooks({ providerId, budget, metrics, scope });
+  const iamHooksFor = (providerId: string) => createIamHooks({ providerId, budget, metrics });
   const iam = createProviderGateways({
     resolve: options.resolveProvider ?? resolveFromConfig(config.iam),
     hooksFor: iamHooksFor,
@@ -140,7 +137,6 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       enqueue,
       jobStates,
       metrics,
-      scope,
       gate: createConcurrencyGate(),
     },
     deadLetter,

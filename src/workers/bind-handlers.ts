@@ -17,7 +17,7 @@ export interface JobBinding {
 
 export function bindHandlers<const Cs extends readonly JobContract[]>(
   contracts: Cs,
-  handlers: HandlerMap<Cs>,
+  handlers: NoInfer<HandlerMap<Cs>>,
 ): JobBinding[] {
   // The one cast: TypeScript cannot correlate a union element with its entry in the map.
   const byName = handlers as unknown as Record<string, JobHandler | undefined>;

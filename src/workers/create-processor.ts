@@ -1,8 +1,8 @@
 /**
  * Adapts queue-agnostic handlers to BullMQ, for one queue: dispatch by job name, validate the
  * payload again, wait for the contract's concurrency slot, hold the IAM user's lease (delay the
- * job if another holds it), run the handler in its job scope with a deadline, and settle any
- * failure in one place (settle-failure.ts).
+ * job if another holds it), run the handler with a deadline, and settle any failure in one
+ * place (settle-failure.ts).
  */
 import { type Job, type Processor, UnrecoverableError } from 'bullmq';
 
@@ -18,7 +18,6 @@ import type { RateBudget } from '../queue/rate-budget.ts';
 import type { UserLeases } from '../queue/user-lease.ts';
 import type { JobBinding } from './bind-handlers.ts';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
-import type { JobScope } from './job-scope.ts';
 import { holdLease, type HeldLease } from './lease-keeper.ts';
 import { runWithDeadline } from './run-with-deadline.ts';
 import { deferJob, settleFailure } from './settle-failure.ts';
@@ -33,7 +32,6 @@ export interface ProcessorDeps {
   enqueue: EnqueueJob;
   jobStates: JobStateStore;
   metrics: EngineMetrics;
-  scope: JobScope;
   gate: ConcurrencyGate;
 }
 
@@ -48,7 +46,9 @@ function leaseRetryMs(job: Job, busyMs: number): number {
 }
 
 export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResult> {
-  return async (job: Job, token?: string, bullSignal?: AbortSignal) => {
+  // Two parameters, not three: BullMQ then makes no AbortController per job (we cancel through
+  // our own deadline controller, not worker.cancelJob).
+  return async (job: Job, token?: string) => {
     const started = performance.now();
     const binding = deps.bindings.get(job.name);
     if (binding === undefined) {
@@ -94,10 +94,7 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
           }
           held = hold.held;
         }
-        const signal =
-          bullSignal === undefined
-            ? controller.signal
-            : AbortSignal.any([controller.signal, bullSignal]);
+        const signal = controller.signal;
         const lease: UserLease | undefined = held?.lease;
         const ctx: JobContext = {
           log,
@@ -121,10 +118,7 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
           },
         };
         const value = await runWithDeadline({
-          run: () =>
-            deps.scope.run({ ...labels, jobId: job.id ?? '', provider, signal }, () =>
-              handler(payload, ctx),
-            ),
+          run: () => handler(payload, ctx),
           controller,
           timeoutMs: contract.timeoutMs,
           what: `job ${contract.name} ${job.id ?? ''}`,

@@ -1,27 +1,23 @@
 /**
- * What every HTTP request to a provider's IAM passes through (SDK retries included): a run
- * that was aborted sends nothing more, the request waits for its slot in the provider's rate
- * budget, and the call is counted by action and outcome. A throttling answer is not retried by
+ * What every HTTP request to a provider's IAM passes through (SDK retries included): the
+ * request waits for its slot in the provider's rate budget, and the call is counted by action
+ * and outcome. A throttling answer is not retried by
  * the SDK while the job holds a worker slot: the engine delays that job (settle-failure.ts).
  */
 import type { IamHttpHooks } from '../iam/create-iam-clients.ts';
 import { type EngineMetrics, iamOutcomeOf } from '../metrics/engine-metrics.ts';
 import type { RateBudget } from '../queue/rate-budget.ts';
-import type { JobScope } from './job-scope.ts';
 
 export function createIamHooks(deps: {
   providerId: string;
   budget: RateBudget;
   metrics: EngineMetrics;
-  scope: JobScope;
 }): IamHttpHooks {
   const provider = deps.providerId;
   return {
     retryThrottling: false,
     async beforeRequest() {
-      const signal = deps.scope.current()?.signal;
-      signal?.throwIfAborted();
-      const waitedMs = await deps.budget.acquire(provider, signal);
+      const waitedMs = await deps.budget.acquire(provider);
       deps.metrics.budgetWait.observe({ provider }, waitedMs / 1000);
     },
     afterResponse({ service, action, status, ms }) {

@@ -2,7 +2,7 @@
  * A run with a deadline (BullMQ has none): at `timeoutMs` the controller aborts with
  * TransientError `deadline_exceeded` and the run ends at once, whether or not the handler
  * honours its signal. A handler still running a moment later is a runaway: the caller is told,
- * so it keeps the IAM user's lease until its TTL (the job scope already blocks its IAM calls).
+ * so it keeps the IAM user's lease until its TTL rather than hand the user to another job.
  */
 import { TransientError } from '../errors.ts';
 

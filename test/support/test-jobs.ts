@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 import type { EngineDeps } from '../../src/app/engine-deps.ts';
 import { PermanentError, TransientError } from '../../src/errors.ts';
+import { withAbortSignal } from '../../src/iam/abortable-gateway.ts';
 import { defineJob, type JobContext } from '../../src/jobs/define-job.ts';
 import { iamUserName, providerId } from '../../src/jobs/references.ts';
 import { sleep } from '../../src/sleep.ts';
@@ -99,7 +100,7 @@ function createHandler(deps: EngineDeps) {
       await sleep(payload.sleepMs, payload.ignoreSignal ? undefined : ctx.signal);
     }
     for (let call = 0; call < payload.iamCalls; call += 1) {
-      const iam = await deps.iam.gateway(payload.provider);
+      const iam = withAbortSignal(await deps.iam.gateway(payload.provider), ctx.signal);
       await iam.getUser();
     }
     if (ctx.lease !== undefined) {
