@@ -60,8 +60,9 @@ export interface DeadLetterDeps {
   metrics?: EngineMetrics;
 }
 
-/** How many of the newest failed jobs per queue one reconcile pass looks at. */
-const RECONCILE_WINDOW = 500;
+/** How many of the newest failed jobs per queue one reconcile pass looks at, and how far back. */
+const RECONCILE_WINDOW = 1_000;
+const RECONCILE_HORIZON_MS = 24 * 3600 * 1000;
 
 export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
   const dlq = deps.queues.get(DEAD_LETTER_QUEUE);
@@ -111,16 +112,29 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
     async reconcile(queues) {
       let copied = 0;
       for (const queue of queues) {
-        const failed = (await deps.queues.get(queue).getFailed(0, RECONCILE_WINDOW - 1)).filter(
-          (job): job is Job => job !== undefined && job.finishedOn !== undefined,
+        const bull = deps.queues.get(queue);
+        // The failed set is scored by finish time: look at recent ids only, fetch the uncopied.
+        const ids = await deps.redis.zrevrangebyscore(
+          bull.toKey('failed'),
+          '+inf',
+          Date.now() - RECONCILE_HORIZON_MS,
+          'LIMIT',
+          0,
+          RECONCILE_WINDOW,
         );
-        if (failed.length === 0) {
+        if (ids.length === 0) {
           continue;
         }
-        const ids = failed.map((job) => `${queue}-${job.id ?? ''}`);
-        const seen = await deps.redis.zmscore(deps.keys.deadLettered, ...ids);
-        for (const [index, job] of failed.entries()) {
-          if (seen[index] === null && (await api.record(queue, job))) {
+        const seen = await deps.redis.zmscore(
+          deps.keys.deadLettered,
+          ...ids.map((id) => `${queue}-${id}`),
+        );
+        for (const [index, id] of ids.entries()) {
+          if (seen[index] !== null) {
+            continue;
+          }
+          const job = (await bull.getJob(id)) as Job | undefined;
+          if (job?.finishedOn !== undefined && (await api.record(queue, job))) {
             copied += 1;
           }
         }
