@@ -4,15 +4,15 @@
  * job if another holds it), run the handler with a deadline, and settle any failure in one
  * place (settle-failure.ts).
  */
-import { type Job, type Processor, UnrecoverableError } from 'bullmq';
+import type { Job, Processor } from 'bullmq';
 
+import { PermanentError } from '../errors.ts';
 import type { EnqueueJob, JobContext, JobResult, UserLease } from '../jobs/define-job.ts';
 import { parsePayload } from '../jobs/parse-payload.ts';
 import type { WorkQueueName } from '../jobs/queues.ts';
 import { type Logger, scrubSecrets } from '../logger.ts';
 import type { EngineMetrics, RunOutcome } from '../metrics/engine-metrics.ts';
 import type { EventLog } from '../queue/event-log.ts';
-import { formatFailure } from '../queue/failure-reason.ts';
 import type { JobStateStore } from '../queue/job-state-store.ts';
 import type { RateBudget } from '../queue/rate-budget.ts';
 import type { UserLeases } from '../queue/user-lease.ts';
@@ -51,16 +51,10 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
   return async (job: Job, token?: string) => {
     const started = performance.now();
     const binding = deps.bindings.get(job.name);
-    if (binding === undefined) {
-      throw new UnrecoverableError(
-        formatFailure('unknown_job', `no handler for job "${job.name}" on queue ${deps.queue}`),
-      );
-    }
-    const { contract, handler } = binding;
-    const labels = { queue: deps.queue, name: contract.name };
+    const labels = { queue: deps.queue, name: job.name };
     const log = deps.log.child({
       queue: deps.queue,
-      job: contract.name,
+      job: job.name,
       jobId: job.id,
       attempt: job.attemptsMade + 1,
     });
@@ -77,6 +71,13 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
       }
     };
     try {
+      if (binding === undefined) {
+        throw new PermanentError(
+          'unknown_job',
+          `no handler for job "${job.name}" on queue ${deps.queue}; is this worker older than its producer?`,
+        );
+      }
+      const { contract, handler } = binding;
       // Old or foreign jobs may not match today's schema; retrying will not fix them.
       const payload = parsePayload(contract, job.data);
       provider = contract.provider?.(payload);

@@ -77,6 +77,15 @@ describe('the job engine', () => {
     await waitForEntry(`validate-${added.id}`, 'invalid_payload');
   });
 
+  it('fails a job no handler here knows, without retries, into the dead-letter', async () => {
+    const added = await engine.queues
+      .get('validate')
+      .add('from-the-future', { provider: 'prod' }, { attempts: 5 });
+    const status = await engine.finished({ queue: 'validate', jobId: added.id ?? '' });
+    expect(status).toMatchObject({ state: 'failed', reason: 'unknown_job', attemptsMade: 1 });
+    await waitForEntry(`validate-${added.id}`, 'unknown_job');
+  });
+
   it('collapses duplicate enqueues of live work into one job and one execution', async () => {
     const payload = { provider: 'prod', key: 'dup', sleepMs: 300 };
     const jobs = await Promise.all([1, 2, 3, 4, 5].map(() => engine.enqueue(testEcho, payload)));
