@@ -8,7 +8,7 @@
  */
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 
-import { AppError, PermanentError } from '../errors.ts';
+import { AppError, PermanentError, TransientError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { EngineMetrics, RunOutcome } from '../metrics/engine-metrics.ts';
 import { formatFailure } from '../queue/failure-reason.ts';
@@ -53,7 +53,10 @@ export async function settleFailure(
   const app = err instanceof AppError ? err : undefined;
   if (app?.code === 'iam_throttled' && c.provider !== undefined && c.token !== undefined) {
     const provider = c.provider;
-    const delayMs = throttleDelayMs(c.job, (app as { retryAfterMs?: number }).retryAfterMs);
+    const delayMs = throttleDelayMs(
+      c.job,
+      app instanceof TransientError ? app.retryAfterMs : undefined,
+    );
     await c.budget
       .penalize(provider, THROTTLE_BACKOFF_MS)
       .catch((e: unknown) => c.log.warn({ err: e }, 'could not back off the rate budget'));
