@@ -28,9 +28,12 @@ export interface EnqueueRouteSpec<C extends JobContract> {
   /** Default `enqueue`. */
   scope?: ApiScope;
   /** Builds the payload from the request's params, query and body. */
-  payload(request: FastifyRequest): z.input<C['payload']>;
-  /** Refuses before enqueueing (404 unknown provider, 409 rotation_in_progress, …). */
-  check?(request: FastifyRequest, payload: z.input<C['payload']>): Promise<void>;
+  payload: (request: FastifyRequest) => z.input<C['payload']>;
+  /**
+   * Refuses before enqueueing (404 unknown provider, 409 rotation_in_progress, …); skipped for
+   * a repeated Idempotency-Key, which gets its job back.
+   */
+  check?: (request: FastifyRequest, payload: z.input<C['payload']>) => Promise<void>;
   /** The body's JSON Schema for the OpenAPI document (default: none). */
   bodySchema?: Record<string, unknown>;
 }
@@ -59,16 +62,17 @@ export function registerEnqueueRoute<C extends JobContract>(
     },
     async (request, reply) => {
       const payload = spec.payload(request);
-      await spec.check?.(request, payload);
       const key = request.headers['idempotency-key'];
       if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
         throw invalidInput('Idempotency-Key: must be 1-255 printable characters');
       }
-      const job = await deps.enqueue(
-        spec.contract,
-        payload,
-        key === undefined ? {} : { idempotencyKey: { scope: request.principal?.name ?? '', key } },
-      );
+      const check = spec.check;
+      const job = await deps.enqueue(spec.contract, payload, {
+        ...(check === undefined ? {} : { check: () => check(request, payload) }),
+        ...(key === undefined
+          ? {}
+          : { idempotencyKey: { scope: request.principal?.name ?? '', key } }),
+      });
       return reply.status(202).send({ queue: job.queue, jobId: job.jobId });
     },
   );

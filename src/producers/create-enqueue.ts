@@ -18,6 +18,11 @@ export interface EnqueueOptions {
   delayMs?: number;
   /** An `Idempotency-Key` and whose it is (the API token's name): same key, same job, 24 h. */
   idempotencyKey?: { scope: string; key: string };
+  /**
+   * Refuses before enqueueing (e.g. 409 `rotation_in_progress`). With an Idempotency-Key it
+   * runs only for a new key: a retried request gets its job back, not a refusal its own job caused.
+   */
+  check?: () => Promise<void>;
 }
 
 export type Enqueue = <C extends JobContract>(
@@ -58,6 +63,7 @@ export function createEnqueue(deps: EnqueueDeps): Enqueue {
   return async (contract, input, options = {}) => {
     const payload = parsePayload(contract, input);
     const add = async (): Promise<EnqueuedJob> => {
+      await options.check?.();
       const job = await deps.queues
         .get(contract.queue)
         .add(contract.name, payload, jobOptionsFor(contract, payload, deps, options.delayMs));

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type ApiRuntime, startApiRuntime } from '../../src/app/api-runtime.ts';
+import { PermanentError } from '../../src/errors.ts';
 import { registerEnqueueRoute } from '../../src/http/enqueue-route.ts';
 import type { HttpRoutePlugin } from '../../src/http/http-deps.ts';
 import { useEngine } from '../support/engine.ts';
@@ -20,8 +21,22 @@ const engine = useEngine({
   },
 });
 
-// A test-only enqueue route, added the way later issues add theirs.
+let refuse = false;
+// Test-only enqueue routes, added the way later issues add theirs.
 const testRoutes: HttpRoutePlugin = async (app, deps) => {
+  registerEnqueueRoute(app, deps, {
+    url: '/v1/test/:provider/guarded',
+    contract: testEcho,
+    payload: (request) => ({
+      key: 'guarded',
+      provider: (request.params as { provider: string }).provider,
+    }),
+    check: async () => {
+      if (refuse) {
+        throw new PermanentError('rotation_in_progress', 'a half-finished run blocks this one');
+      }
+    },
+  });
   registerEnqueueRoute(app, deps, {
     url: '/v1/test/:provider/echo',
     contract: testEcho,
@@ -146,6 +161,30 @@ describe('the HTTP API', () => {
       payload: { key: 'idem' },
     });
     expect(other.json().jobId).not.toBe(first.jobId);
+  });
+
+  it('refuses through the route check (409), except for a repeated Idempotency-Key', async () => {
+    const post = (key: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/test/prod/guarded',
+        headers: { ...bearer(TOKENS.enqueuer), 'idempotency-key': key },
+      });
+    const first = await post('guard-1');
+    expect(first.statusCode).toBe(202);
+    refuse = true;
+    try {
+      const retried = await post('guard-1');
+      expect(retried.statusCode).toBe(202);
+      expect(retried.json()).toEqual(first.json());
+      const fresh = await post('guard-2');
+      expect(fresh.statusCode).toBe(409);
+      expect(fresh.json().error.code).toBe('rotation_in_progress');
+    } finally {
+      refuse = false;
+    }
+    // The refused key was not remembered: it can be used once the refusal is gone.
+    expect((await post('guard-2')).statusCode).toBe(202);
   });
 
   it('serves the job schemas, the events oldest first, and refuses a malformed cursor', async () => {
