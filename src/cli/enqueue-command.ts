@@ -39,6 +39,8 @@ export interface EnqueueCommandOptions {
   isGood?: (result: unknown) => boolean;
   /** The contracts a replay may need; default the production ones. */
   contracts?: readonly JobContract[];
+  /** Refuses before enqueueing (exit 1 `rotation_in_progress`, exit 2 unknown provider, …). */
+  check?: () => Promise<void>;
 }
 
 function outcomeOf(status: JobStatus) {
@@ -71,7 +73,8 @@ export async function runEnqueue<C extends JobContract>(
     log,
     options.contracts ?? jobContracts,
     async (session) => {
-      const job = await session.enqueue(contract, payload);
+      const check = options.check;
+      const job = await session.enqueue(contract, payload, check === undefined ? {} : { check });
       if (flags.wait !== true) {
         context.print(job, { json, text: `queued ${job.queue}/${job.jobId}` });
         return 0;
