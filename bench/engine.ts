@@ -6,6 +6,7 @@
  * (default 3, the median is shown) and BENCH_CONCURRENCY (default 16) tune it.
  */
 import { randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -155,16 +156,21 @@ try {
   }
   const raw = median(results.raw);
   const rows = [
-    ['raw BullMQ Worker (no-op processor)', raw],
-    ['engine: validation, dispatch, deadline, log, metrics', median(results.engine)],
-    ['engine + IAM user lease + one event per job', median(results.leased)],
+    ['raw BullMQ Worker (no-op processor)', results.raw],
+    ['engine: validation, dispatch, deadline, log, metrics', results.engine],
+    ['engine + IAM user lease + one event per job', results.leased],
   ] as const;
   const out = [
-    '| path | jobs/s (median) | vs raw |',
-    '|---|---:|---:|',
-    ...rows.map(
-      ([name, rate]) => `| ${name} | ${Math.round(rate)} | ${((rate / raw) * 100).toFixed(0)}% |`,
-    ),
+    `| path (${JOBS} jobs, concurrency ${CONCURRENCY}) | jobs/s median | min–max | vs raw |`,
+    '|---|---:|---:|---:|',
+    ...rows.map(([name, rates]) => {
+      const rate = median(rates);
+      const range = `${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}`;
+      return `| ${name} | ${Math.round(rate)} | ${range} | ${((rate / raw) * 100).toFixed(0)}% |`;
+    }),
+    `(load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} CPUs)`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
