@@ -67,7 +67,9 @@ export async function startApiRuntime(options: ApiRuntimeOptions): Promise<ApiRu
     log,
   });
   const deps: HttpDeps = {
+    config,
     log,
+    redis,
     tokens: config.http.apiTokens,
     queues,
     enqueue,

@@ -38,4 +38,4 @@ export interface EngineDeps {
 }
 
 /** Builds the contracts and handlers a worker process runs. */
-export type CreateJobs = (deps: EngineDeps) => JobBinding[];
+export type CreateJobs = (deps: EngineDeps) => JobBinding[] | Promise<JobBinding[]>;

@@ -108,7 +108,13 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     leases,
     budget,
   };
-  const bindings = options.createJobs(deps);
+  let bindings;
+  try {
+    bindings = await options.createJobs(deps);
+  } catch (err) {
+    disconnect();
+    throw err;
+  }
   const deadLetter = createDeadLetter({
     queues,
     redis: commands,

@@ -6,15 +6,20 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 
 import type { ApiToken } from '../config/api-tokens.ts';
+import type { AppConfig } from '../config/load-config.ts';
 import type { DeadLetter } from '../dead-letter/dead-letter.ts';
 import type { JobContract } from '../jobs/define-job.ts';
 import type { Logger } from '../logger.ts';
 import type { Enqueue } from '../producers/create-enqueue.ts';
 import type { QueueSet } from '../producers/create-queues.ts';
 import type { EventLog } from '../queue/event-log.ts';
+import type { RedisConnection } from '../queue/redis-connections.ts';
 
 export interface HttpDeps {
+  config: AppConfig;
   log: Logger;
+  /** The API's fail-fast connection, for plugins' own stores (e.g. `createDomain`). */
+  redis: RedisConnection;
   tokens: readonly ApiToken[];
   queues: QueueSet;
   enqueue: Enqueue;
