@@ -13,6 +13,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerKeygen } from './commands/keygen.ts';
 import { registerProvider } from './commands/provider.ts';
+import { registerSandbox } from './commands/sandbox.ts';
 import { registerVault } from './commands/vault.ts';
 import { registerWorker } from './commands/worker.ts';
 import { type ExitCode, runAction } from './run-action.ts';
@@ -25,6 +26,7 @@ const COMMANDS: readonly CommandRegistrar[] = [
   registerDlq,
   registerKeygen,
   registerProvider,
+  registerSandbox,
   registerVault,
   registerWorker,
 ];

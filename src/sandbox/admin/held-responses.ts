@@ -1,0 +1,35 @@
+/** Responses held by the holdAfter fault until `POST /_sandbox/release/{seq}` sends them. */
+
+export interface HeldResponses {
+  hold(seq: number, send: () => void): void;
+  /** Sends the held response; false when nothing is held under `seq`. */
+  release(seq: number): boolean;
+  releaseAll(): void;
+  readonly size: number;
+}
+
+export function createHeldResponses(): HeldResponses {
+  const held = new Map<number, () => void>();
+  return {
+    hold(seq, send) {
+      held.set(seq, send);
+    },
+    release(seq) {
+      const send = held.get(seq);
+      if (send === undefined) {
+        return false;
+      }
+      held.delete(seq);
+      send();
+      return true;
+    },
+    releaseAll() {
+      for (const seq of [...held.keys()]) {
+        this.release(seq);
+      }
+    },
+    get size() {
+      return held.size;
+    },
+  };
+}
