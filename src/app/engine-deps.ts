@@ -9,7 +9,7 @@ import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import type { Enqueue } from '../producers/create-enqueue.ts';
 import type { EventLog } from '../queue/event-log.ts';
-import type { RateBudget } from '../queue/rate-budget.ts';
+import type { BudgetOf, RateBudget } from '../queue/rate-budget.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
 import type { UserLeases } from '../queue/user-lease.ts';
 import type { JobBinding } from '../workers/bind-handlers.ts';
@@ -37,5 +37,11 @@ export interface EngineDeps {
   budget: RateBudget;
 }
 
+/**
+ * What a worker process runs: its job types with their handlers, and optionally each
+ * provider's budget (built from the same services, e.g. the provider store's `maxRps`).
+ */
+export type JobSetup = JobBinding[] | { bindings: JobBinding[]; budgetOf?: BudgetOf };
+
 /** Builds the contracts and handlers a worker process runs. */
-export type CreateJobs = (deps: EngineDeps) => JobBinding[] | Promise<JobBinding[]>;
+export type CreateJobs = (deps: EngineDeps) => JobSetup | Promise<JobSetup>;

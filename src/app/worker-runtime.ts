@@ -26,6 +26,7 @@ import { type BudgetOf, createRateBudget } from '../queue/rate-budget.ts';
 import { createRedisConnection } from '../queue/redis-connections.ts';
 import { createUserLeases } from '../queue/user-lease.ts';
 import { sleep } from '../sleep.ts';
+import type { JobBinding } from '../workers/bind-handlers.ts';
 import { createConcurrencyGate } from '../workers/concurrency-gate.ts';
 import { createIamHooks } from '../workers/iam-hooks.ts';
 import { type RunningWorkers, startWorkers } from '../workers/start-workers.ts';
@@ -37,7 +38,10 @@ export interface WorkerRuntimeOptions {
   /** Default: every work queue (never dead-letter). */
   queues?: readonly WorkQueueName[];
   createJobs: CreateJobs;
-  /** A provider's requests/s; default IAM_PAM_DEFAULT_MAX_RPS for every provider. */
+  /**
+   * A provider's requests/s (unless the job setup brings one); default IAM_PAM_DEFAULT_MAX_RPS
+   * for every provider.
+   */
   budgetOf?: BudgetOf;
   /** How a provider's IAM is reached; default the process's AWS settings. */
   resolveProvider?: ResolveProvider;
@@ -73,10 +77,13 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const keys = createKeys(config.redis.prefix);
   const queues = createQueues(commands, keys);
   const defaultRps = config.iam.defaultMaxRps;
+  let setupBudgetOf: BudgetOf | undefined;
   const budget = createRateBudget({
     redis: commands,
     keys,
-    budgetOf: options.budgetOf ?? (async () => defaultRps),
+    // Late-bound: the job setup may bring the providers' own budgets.
+    budgetOf: (providerId) =>
+      (setupBudgetOf ?? options.budgetOf ?? (async () => defaultRps))(providerId),
   });
   const leases = createUserLeases({ redis: commands, keys, ttlMs: config.worker.jobLockMs });
   const events = createEventLog({ redis: commands, keys });
@@ -108,9 +115,11 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     leases,
     budget,
   };
-  let bindings;
+  let bindings: JobBinding[];
   try {
-    bindings = await options.createJobs(deps);
+    const setup = await options.createJobs(deps);
+    bindings = Array.isArray(setup) ? setup : setup.bindings;
+    setupBudgetOf = Array.isArray(setup) ? undefined : setup.budgetOf;
   } catch (err) {
     disconnect();
     throw err;

@@ -148,7 +148,7 @@ describe('worker processes', () => {
     w.child.kill('SIGTERM');
     const exit = await w.exited;
     expect(exit.code).toBe(143);
-    expect(exit.at - sent).toBeLessThan(1_500);
+    expect(exit.at - sent).toBeLessThan(2_500);
   });
 
   it('bound the shutdown when Redis has gone away', async () => {
@@ -164,7 +164,7 @@ describe('worker processes', () => {
       w.child.kill('SIGTERM');
       const exit = await w.exited;
       // The 2 s drain timeout, then at most 1.5 s to drop the connections.
-      expect(exit.at - sent).toBeLessThan(5_000);
+      expect(exit.at - sent).toBeLessThan(6_000);
       expect(exit.signal).toBeNull();
     } finally {
       server.stop();
