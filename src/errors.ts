@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   lease_lost: transient(1, 409),
   deadline_exceeded: transient(1, 504),
   vault_unreadable: permanent(1, 500),
+  unknown_job: permanent(1, 400),
   internal: transient(1, 500),
 } satisfies Record<string, ErrorCodeSpec>;
 

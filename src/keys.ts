@@ -33,6 +33,14 @@ export function createKeys(prefix: string) {
     /** The monotonic counter that issues fencing tokens for one IAM user. */
     userFence: (provider: string, userName: string) =>
       `${root}:fence:${userKey(provider, userName)}`,
+    /** The GCRA state (theoretical arrival time, µs) of one provider's IAM rate budget. */
+    rateBudget: (provider: string) => `${root}:budget:${provider}`,
+    /** One `Idempotency-Key` of one caller (hashed): the job it created, for 24 h. */
+    idempotency: (hash: string) => `${root}:idempotency:${hash}`,
+    /** The state snapshot a handler attached to a job's last run, for its dead-letter entry. */
+    jobState: (queue: string, jobId: string) => `${root}:job-state:${queue}-${jobId}`,
+    /** Sorted set (score = ms) of failed jobs already copied to the dead-letter queue. */
+    deadLettered: `${root}:dead-lettered`,
     /**
      * The vault record of one secret owner (a hash: versions and their stages). `owner` is an
      * account key (`prod/alice/access-key`) or `provider:<id>` for a provider's own credential.

@@ -16,5 +16,6 @@ const exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
+  process,
 });
 process.exit(exitCode);

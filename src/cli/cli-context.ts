@@ -15,11 +15,15 @@ import { createRedisConnection } from '../queue/redis-connections.ts';
 
 export type Env = Record<string, string | undefined>;
 
+/** Signals and exit, for the long-running commands (`api`, `worker`); main.ts passes `process`. */
+export type ProcessControl = Pick<NodeJS.Process, 'on' | 'off' | 'exit'>;
+
 export interface CliIo {
   env: Env;
   stdout: Writable;
   stderr: Writable;
   stdin: NodeJS.ReadableStream;
+  process?: ProcessControl;
 }
 
 export interface CliContext extends CliIo {

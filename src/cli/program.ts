@@ -7,25 +7,35 @@ import { Command, CommanderError } from 'commander';
 import { type CliIo, createCliContext } from './cli-context.ts';
 import type { CommandRegistrar, RunCommand } from './command-registrar.ts';
 import { registerAccount } from './commands/account.ts';
+import { registerApi } from './commands/api.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDlq } from './commands/dlq.ts';
 import { registerKeygen } from './commands/keygen.ts';
 import { registerProvider } from './commands/provider.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerVault } from './commands/vault.ts';
+import { registerWorker } from './commands/worker.ts';
 import { type ExitCode, runAction } from './run-action.ts';
 
 const COMMANDS: readonly CommandRegistrar[] = [
   registerAccount,
+  registerApi,
   registerAudit,
   registerDemo,
+  registerDlq,
   registerKeygen,
   registerProvider,
   registerSandbox,
   registerVault,
+  registerWorker,
 ];
 
-function createProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, run: RunCommand): Command {
+function createProgram(
+  io: Pick<CliIo, 'stdout' | 'stderr'>,
+  commands: readonly CommandRegistrar[],
+  run: RunCommand,
+): Command {
   const program = new Command('iam-pam')
     .description('privileged access management for AWS IAM users')
     .exitOverride()
@@ -35,7 +45,7 @@ function createProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, run: RunCommand): C
     })
     .showHelpAfterError('(run iam-pam --help for usage)');
   program.configureHelp({ sortSubcommands: true });
-  for (const register of COMMANDS) {
+  for (const register of commands) {
     register(program, run);
   }
   return program;
@@ -45,6 +55,7 @@ function createProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, run: RunCommand): C
 export function listCommandPaths(): string[] {
   const program = createProgram(
     { stdout: process.stdout, stderr: process.stderr },
+    COMMANDS,
     async () => undefined,
   );
   const paths: string[] = [];
@@ -59,11 +70,15 @@ export function listCommandPaths(): string[] {
   return paths;
 }
 
-/** Parses argv, runs the command and resolves to the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+/** Parses argv, runs the command and resolves to the exit code. Test entry points pass their own commands. */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly CommandRegistrar[] = COMMANDS,
+): Promise<ExitCode> {
   const context = createCliContext(io);
   let exitCode: ExitCode = 0;
-  const program = createProgram(io, async (body) => {
+  const program = createProgram(io, commands, async (body) => {
     exitCode = await runAction(context, () => body(context));
   });
   try {

@@ -28,6 +28,11 @@ export interface IamHttpHooks {
   afterResponse?(
     info: HttpCallInfo & { status: number | undefined; error: unknown; ms: number },
   ): void;
+  /**
+   * False when the caller handles throttling itself (the job engine delays that one job and
+   * backs off the provider's budget), so the SDK hands a throttling answer straight back.
+   */
+  retryThrottling?: boolean;
 }
 
 export interface IamClientOptions {
@@ -37,6 +42,8 @@ export interface IamClientOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
   /** SDK attempts per call (1 + retries); default 3. */
   maxAttempts?: number;
+  /** Whether the SDK retries a throttling answer itself; default true (the job engine says false). */
+  retryThrottling?: boolean;
   /** Per HTTP request; default 15 s. */
   requestTimeoutMs?: number;
   hooks?: IamHttpHooks;
@@ -89,7 +96,9 @@ export function createIamClients(options: IamClientOptions): { iam: IAMClient; s
   const common = {
     region: options.region,
     credentials: options.credentials,
-    retryStrategy: createIamRetryStrategy(options.maxAttempts ?? 3),
+    retryStrategy: createIamRetryStrategy(options.maxAttempts ?? 3, {
+      retryThrottling: options.retryThrottling ?? options.hooks?.retryThrottling,
+    }),
   };
   return {
     iam: new IAMClient({

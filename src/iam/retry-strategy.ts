@@ -23,13 +23,22 @@ export function isNeverRetried(error: { name?: string; message?: string } | unde
   );
 }
 
-export function createIamRetryStrategy(maxAttempts = 3): RetryStrategyV2 & { mode: string } {
+/**
+ * `retryThrottling: false` hands a throttling answer straight back: the job engine then delays
+ * that one job and backs off the provider's budget in every process, instead of the SDK
+ * sleeping on it while the job holds a worker slot.
+ */
+export function createIamRetryStrategy(
+  maxAttempts = 3,
+  options: { retryThrottling?: boolean } = {},
+): RetryStrategyV2 & { mode: string } {
   const standard = new StandardRetryStrategy(maxAttempts);
+  const retryThrottling = options.retryThrottling ?? true;
   return {
     mode: 'standard',
     acquireInitialRetryToken: (scope: string) => standard.acquireInitialRetryToken(scope),
     refreshRetryTokenForRetry: (token: RetryToken, info: RetryErrorInfo) => {
-      if (isNeverRetried(info.error)) {
+      if (isNeverRetried(info.error) || (!retryThrottling && info.errorType === 'THROTTLING')) {
         return Promise.reject(info.error instanceof Error ? info.error : new Error('not retried'));
       }
       return standard.refreshRetryTokenForRetry(token as StandardRetryToken, info);

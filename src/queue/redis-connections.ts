@@ -73,7 +73,10 @@ export function createRedisConnection(
   return connection;
 }
 
-/** Resolves when the connection is ready, or rejects after `timeoutMs`. */
+/**
+ * Resolves when the connection is ready; rejects on its first connection error (a refused or
+ * unknown host answers at once, not after the timeout) or after `timeoutMs`.
+ */
 export function waitUntilReady(connection: RedisConnection, timeoutMs: number): Promise<void> {
   if (connection.status === 'ready') {
     return Promise.resolve();
@@ -91,12 +94,18 @@ export function waitUntilReady(connection: RedisConnection, timeoutMs: number): 
       cleanup();
       reject(new Error('connection closed'));
     };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
     const cleanup = () => {
       clearTimeout(timer);
       connection.off('ready', onReady);
       connection.off('end', onEnd);
+      connection.off('error', onError);
     };
     connection.on('ready', onReady);
     connection.on('end', onEnd);
+    connection.on('error', onError);
   });
 }

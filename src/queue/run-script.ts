@@ -1,7 +1,11 @@
-/** Runs a Lua script by its SHA, loading it on first use or after a Redis restart (NOSCRIPT). */
+/**
+ * Runs a Lua script by its SHA, loading it on first use or after a Redis restart (NOSCRIPT).
+ * Every key a script touches is passed in KEYS, all under `{<prefix>}`, so scripts also run on
+ * Redis Cluster.
+ */
 import { createHash } from 'node:crypto';
 
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connections.ts';
 
 export interface LuaScript {
   source: string;
@@ -12,17 +16,25 @@ export function defineScript(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
+type Arg = string | number;
+/** The two commands used, common to Redis and Cluster (their union has no callable signature). */
+interface Evaluator {
+  evalsha(sha: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
+  eval(source: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
+}
+
 export async function runScript(
-  redis: Redis,
+  redis: RedisConnection,
   script: LuaScript,
-  keys: string[],
-  args: Array<string | number>,
+  keys: readonly string[],
+  args: readonly Arg[],
 ): Promise<unknown> {
+  const client = redis as unknown as Evaluator;
   try {
-    return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
+    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (err) {
     if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
-      return redis.eval(script.source, keys.length, ...keys, ...args);
+      return client.eval(script.source, keys.length, ...keys, ...args);
     }
     throw err;
   }

@@ -43,8 +43,9 @@ beforeEach(() => {
   hits = 0;
 });
 
-function clients(seen: HttpCallInfo[] = []) {
+function clients(seen: HttpCallInfo[] = [], retryThrottling?: boolean) {
   return createIamClients({
+    retryThrottling,
     region: 'us-east-1',
     iamEndpoint: endpoint,
     stsEndpoint: endpoint,
@@ -83,4 +84,11 @@ describe('createIamClients', () => {
       { service: 'iam', action: 'ListUsers' },
     ]);
   }, 15_000);
+
+  it('hands throttling straight back when told not to retry it (the job engine delays the job)', async () => {
+    answer = { status: 400, code: 'Throttling', message: 'Rate exceeded' };
+    const { iam } = clients([], false);
+    await expect(iam.send(new ListUsersCommand({}))).rejects.toMatchObject({ name: 'Throttling' });
+    expect(hits).toBe(1);
+  });
 });

@@ -1,0 +1,176 @@
+/**
+ * The composition root of a worker process: connections, the shared Redis pieces (leases,
+ * rate budgets, events, job states), each provider's IAM behind its budget, the job types,
+ * the dead-letter, and one BullMQ Worker per queue. `close()` undoes it in reverse, bounded
+ * even when Redis is gone.
+ */
+import type { AppConfig } from '../config/load-config.ts';
+import { createDeadLetter, type DeadLetter } from '../dead-letter/dead-letter.ts';
+import {
+  createProviderGateways,
+  type ResolveProvider,
+  resolveFromConfig,
+} from '../iam/provider-gateways.ts';
+import type { RetryPolicy } from '../jobs/define-job.ts';
+import { WORK_QUEUES, type WorkQueueName } from '../jobs/queues.ts';
+import { createKeys } from '../keys.ts';
+import type { Logger } from '../logger.ts';
+import { createEngineMetrics, type EngineMetrics } from '../metrics/engine-metrics.ts';
+import { createEnqueue } from '../producers/create-enqueue.ts';
+import { createQueues } from '../producers/create-queues.ts';
+import { RETENTION } from '../producers/retention.ts';
+import { checkRedis } from '../queue/check-redis.ts';
+import { createEventLog } from '../queue/event-log.ts';
+import { createJobStateStore } from '../queue/job-state-store.ts';
+import { type BudgetOf, createRateBudget } from '../queue/rate-budget.ts';
+import { createRedisConnection } from '../queue/redis-connections.ts';
+import { createUserLeases } from '../queue/user-lease.ts';
+import { sleep } from '../sleep.ts';
+import type { JobBinding } from '../workers/bind-handlers.ts';
+import { createConcurrencyGate } from '../workers/concurrency-gate.ts';
+import { createIamHooks } from '../workers/iam-hooks.ts';
+import { type RunningWorkers, startWorkers } from '../workers/start-workers.ts';
+import type { CreateJobs, EngineDeps } from './engine-deps.ts';
+
+export interface WorkerRuntimeOptions {
+  config: AppConfig;
+  log: Logger;
+  /** Default: every work queue (never dead-letter). */
+  queues?: readonly WorkQueueName[];
+  createJobs: CreateJobs;
+  /**
+   * A provider's requests/s (unless the job setup brings one); default IAM_PAM_DEFAULT_MAX_RPS
+   * for every provider.
+   */
+  budgetOf?: BudgetOf;
+  /** How a provider's IAM is reached; default the process's AWS settings. */
+  resolveProvider?: ResolveProvider;
+  /** Tests shrink retry delays of follow-up jobs and replays. */
+  backoffOverride?: RetryPolicy['backoff'];
+  reconcileEveryMs?: number;
+}
+
+export interface WorkerRuntime {
+  metrics: EngineMetrics;
+  deadLetter: DeadLetter;
+  workers: RunningWorkers;
+  /** True while both Redis connections are usable. */
+  healthy(): boolean;
+  /** Drains active jobs for up to `timeoutMs`, then closes everything; false if it timed out. */
+  close(timeoutMs: number): Promise<boolean>;
+}
+
+export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
+  const { config, log } = options;
+  const commands = createRedisConnection(config.redis, 'producer', log);
+  const patient = createRedisConnection(config.redis, 'worker', log);
+  const disconnect = () => {
+    commands.disconnect();
+    patient.disconnect();
+  };
+  try {
+    await checkRedis(commands, config.redis);
+  } catch (err) {
+    disconnect();
+    throw err;
+  }
+  const keys = createKeys(config.redis.prefix);
+  const queues = createQueues(commands, keys);
+  const defaultRps = config.iam.defaultMaxRps;
+  let setupBudgetOf: BudgetOf | undefined;
+  const budget = createRateBudget({
+    redis: commands,
+    keys,
+    // Late-bound: the job setup may bring the providers' own budgets.
+    budgetOf: (providerId) =>
+      (setupBudgetOf ?? options.budgetOf ?? (async () => defaultRps))(providerId),
+  });
+  const leases = createUserLeases({ redis: commands, keys, ttlMs: config.worker.jobLockMs });
+  const events = createEventLog({ redis: commands, keys });
+  const jobStates = createJobStateStore({
+    redis: commands,
+    keys,
+    ttlMs: RETENTION.failed.age * 1000,
+  });
+  const enqueue = createEnqueue({ queues, backoffOverride: options.backoffOverride });
+  // The dead-letter needs the metrics and the metrics read its depth: a holder breaks the cycle.
+  const holder: { deadLetter?: DeadLetter } = {};
+  const metrics = createEngineMetrics({
+    deadLetterDepth: () => holder.deadLetter?.depth() ?? Promise.resolve(0),
+  });
+  const iamHooksFor = (providerId: string) => createIamHooks({ providerId, budget, metrics });
+  const iam = createProviderGateways({
+    resolve: options.resolveProvider ?? resolveFromConfig(config.iam),
+    hooksFor: iamHooksFor,
+  });
+  const deps: EngineDeps = {
+    config,
+    log,
+    keys,
+    redis: commands,
+    iam,
+    iamHooksFor,
+    enqueue,
+    events,
+    leases,
+    budget,
+  };
+  let bindings: JobBinding[];
+  try {
+    const setup = await options.createJobs(deps);
+    bindings = Array.isArray(setup) ? setup : setup.bindings;
+    setupBudgetOf = Array.isArray(setup) ? undefined : setup.budgetOf;
+  } catch (err) {
+    disconnect();
+    throw err;
+  }
+  const deadLetter = createDeadLetter({
+    queues,
+    redis: commands,
+    keys,
+    events,
+    jobStates,
+    enqueue,
+    contracts: bindings.map((b) => b.contract),
+    failedRetentionS: RETENTION.failed.age,
+    log,
+    metrics,
+  });
+  holder.deadLetter = deadLetter;
+  const workers = startWorkers({
+    queues: options.queues ?? WORK_QUEUES,
+    bindings,
+    connection: patient,
+    keys,
+    log,
+    concurrency: config.worker.concurrency,
+    jobLockMs: config.worker.jobLockMs,
+    processor: {
+      leases,
+      budget,
+      events,
+      enqueue,
+      jobStates,
+      metrics,
+      gate: createConcurrencyGate(),
+    },
+    deadLetter,
+    reconcileEveryMs: options.reconcileEveryMs,
+  });
+
+  return {
+    metrics,
+    deadLetter,
+    workers,
+    healthy: () => commands.status === 'ready' && patient.status === 'ready',
+    async close(timeoutMs) {
+      const clean = await workers.close(timeoutMs);
+      iam.close();
+      // quit() waits for Redis; when it is gone, give up after a moment and drop the sockets.
+      await Promise.race([queues.close(), sleep(1_000)]);
+      await Promise.race([Promise.allSettled([commands.quit(), patient.quit()]), sleep(500)]);
+      disconnect();
+      return clean;
+    },
+  };
+}

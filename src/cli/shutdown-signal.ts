@@ -1,0 +1,31 @@
+/**
+ * Graceful-then-forceful shutdown for `api` and `worker`: the first SIGTERM or SIGINT
+ * resolves (the caller stops taking work and drains), a second one exits at once with
+ * 128 + the signal's number.
+ */
+import { constants } from 'node:os';
+
+import type { Logger } from '../logger.ts';
+import type { ProcessControl } from './cli-context.ts';
+
+const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+
+export function waitForShutdownSignal(proc: ProcessControl, log: Logger): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const second = (signal: NodeJS.Signals) => {
+      log.warn({ signal }, 'second signal: exiting at once');
+      proc.exit(128 + (constants.signals[signal] ?? 15));
+    };
+    const first = (signal: NodeJS.Signals) => {
+      for (const name of SIGNALS) {
+        proc.off(name, first);
+        proc.on(name, second);
+      }
+      log.info({ signal }, 'shutting down (send the signal again to exit at once)');
+      resolve(signal);
+    };
+    for (const name of SIGNALS) {
+      proc.on(name, first);
+    }
+  });
+}

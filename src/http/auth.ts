@@ -1,0 +1,67 @@
+/**
+ * Who is calling, from `IAM_PAM_API_TOKENS`. Tokens are compared in constant time (SHA-256 of
+ * both sides, every configured token checked, no early exit), so response times say nothing
+ * about how much of a token was right. Scopes: `read`, `enqueue`, `secrets`, `admin`; `admin`
+ * implies `read` and `enqueue` but never `secrets` (reading a secret is always granted
+ * explicitly).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+import type { ApiScope, ApiToken } from '../config/api-tokens.ts';
+
+export interface Principal {
+  name: string;
+  scopes: readonly ApiScope[];
+}
+
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+export interface Authenticator {
+  /** The caller of an `Authorization` header, or undefined. `basic` also accepts name:token. */
+  identify(header: string | undefined, options?: { basic?: boolean }): Principal | undefined;
+}
+
+export function createAuthenticator(tokens: readonly ApiToken[]): Authenticator {
+  const known = tokens.map((t) => ({
+    ...t,
+    tokenDigest: digest(t.token),
+    nameDigest: digest(t.name),
+  }));
+  const match = (token: string, name: string | undefined): Principal | undefined => {
+    const tokenDigest = digest(token);
+    const nameDigest = digest(name ?? '');
+    let found: Principal | undefined;
+    for (const candidate of known) {
+      const tokenOk = timingSafeEqual(candidate.tokenDigest, tokenDigest);
+      const nameOk = name === undefined || timingSafeEqual(candidate.nameDigest, nameDigest);
+      if (tokenOk && nameOk && found === undefined) {
+        found = { name: candidate.name, scopes: candidate.scopes };
+      }
+    }
+    return found;
+  };
+  return {
+    identify(header, options = {}) {
+      if (header === undefined) {
+        return undefined;
+      }
+      const [scheme, value = ''] = header.trim().split(/\s+/, 2);
+      if (scheme?.toLowerCase() === 'bearer' && value !== '') {
+        return match(value, undefined);
+      }
+      if (options.basic === true && scheme?.toLowerCase() === 'basic') {
+        const decoded = Buffer.from(value, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        return colon <= 0 ? undefined : match(decoded.slice(colon + 1), decoded.slice(0, colon));
+      }
+      return undefined;
+    },
+  };
+}
+
+export function hasScope(principal: Principal, scope: ApiScope): boolean {
+  if (principal.scopes.includes(scope)) {
+    return true;
+  }
+  return principal.scopes.includes('admin') && (scope === 'read' || scope === 'enqueue');
+}

@@ -1,0 +1,48 @@
+/**
+ * Every error answer is `{"error":{"code","message"}}` (CONTRACT.md): 400 names the field,
+ * 401/403 say what is missing, 404/409 what was not found or conflicts. Unknown errors are a
+ * 500 whose message says nothing internal; they are logged.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+
+import { httpStatusOf, isAppError } from '../errors.ts';
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply.status(status).send({ error: { code, message } });
+}
+
+function describeValidation(err: FastifyError): string {
+  const first = err.validation?.[0];
+  if (first === undefined) {
+    return err.message;
+  }
+  const where = err.validationContext ?? 'request';
+  const path = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const missing = (first.params as { missingProperty?: string }).missingProperty;
+  const field = [path, missing].filter(Boolean).join('.');
+  return `${where}${field ? `.${field}` : ''}: ${first.message ?? 'is invalid'}`;
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err.validation !== undefined) {
+      return sendError(reply, 400, 'invalid_input', describeValidation(err));
+    }
+    if (isAppError(err)) {
+      const status = httpStatusOf(err);
+      if (status >= 500) {
+        request.log.warn({ err }, 'request failed');
+      }
+      return sendError(reply, status, err.code, err.message);
+    }
+    const status = err.statusCode ?? 500;
+    if (status < 500) {
+      return sendError(reply, status, status === 404 ? 'not_found' : 'invalid_input', err.message);
+    }
+    request.log.error({ err }, 'request failed');
+    return sendError(reply, 500, 'internal', 'internal error; the API log has the details');
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * The IAM gateway of each provider, built on first use and cached. How a provider is reached
+ * (region, endpoints, credential) comes from `resolve`, which the providers issue implements
+ * from its store; until then `resolveFromConfig` uses the process's AWS settings. Every HTTP
+ * request passes the hooks of its provider: the rate budget and the call metrics.
+ */
+import type { AppConfig } from '../config/load-config.ts';
+import { createAwsIamGateway } from './aws-iam-gateway.ts';
+import {
+  createIamClients,
+  type IamClientOptions,
+  type IamHttpHooks,
+} from './create-iam-clients.ts';
+import type { IamGateway } from './iam-gateway.ts';
+
+export interface ProviderConnection extends Omit<IamClientOptions, 'hooks'> {
+  /** Changes when the provider's settings or credential change: the clients are then rebuilt. */
+  cacheKey?: string;
+}
+
+export type ResolveProvider = (providerId: string) => Promise<ProviderConnection>;
+
+export interface ProviderGateways {
+  gateway(providerId: string): Promise<IamGateway>;
+  /** Closes every client's sockets. */
+  close(): void;
+}
+
+export function createProviderGateways(deps: {
+  resolve: ResolveProvider;
+  hooksFor: (providerId: string) => IamHttpHooks;
+}): ProviderGateways {
+  const cache = new Map<
+    string,
+    { cacheKey: string | undefined; gateway: IamGateway; destroy: () => void }
+  >();
+  return {
+    async gateway(providerId) {
+      const connection = await deps.resolve(providerId);
+      const hit = cache.get(providerId);
+      if (hit !== undefined && hit.cacheKey === connection.cacheKey) {
+        return hit.gateway;
+      }
+      hit?.destroy();
+      const clients = createIamClients({ ...connection, hooks: deps.hooksFor(providerId) });
+      const entry = {
+        cacheKey: connection.cacheKey,
+        gateway: createAwsIamGateway(clients),
+        destroy: () => {
+          clients.iam.destroy();
+          clients.sts.destroy();
+        },
+      };
+      cache.set(providerId, entry);
+      return entry.gateway;
+    },
+    close() {
+      for (const entry of cache.values()) {
+        entry.destroy();
+      }
+      cache.clear();
+    },
+  };
+}
+
+/** Every provider reached with the process's own AWS settings and credential chain. */
+export function resolveFromConfig(iam: AppConfig['iam']): ResolveProvider {
+  const connection: ProviderConnection = {
+    region: iam.region ?? 'us-east-1',
+    iamEndpoint: iam.iamEndpoint ?? iam.endpoint,
+    stsEndpoint: iam.stsEndpoint ?? iam.endpoint,
+  };
+  return async () => connection;
+}

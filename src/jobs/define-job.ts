@@ -1,0 +1,117 @@
+/**
+ * The vocabulary of work: a job is declared once (its contract) and run by a plain async
+ * handler that knows nothing about BullMQ. Producers, workers, the dashboard and
+ * `/v1/jobs/schemas` all derive from the contract.
+ */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+
+import type { EmitEvent } from './events.ts';
+import type { QueueName, WorkQueueName } from './queues.ts';
+
+/** How a failed run is retried (BullMQ's `attempts` and `backoff`). */
+export interface RetryPolicy {
+  /** Total runs, the first included. 1 means never retry. */
+  readonly attempts: number;
+  /** `exponential`: delay × 2^(retry-1) ms; `jitter` 0..1 randomises that much of each wait. */
+  readonly backoff: {
+    readonly type: 'exponential' | 'fixed';
+    readonly delay: number;
+    readonly jitter?: number;
+  };
+}
+
+/** The IAM user a job mutates: one such job runs at a time per user, across all workers. */
+export interface LockedUser {
+  provider: string;
+  userName: string;
+}
+
+/** Everything producers, workers and the dashboard need to know about one kind of job. */
+export interface JobContract<Name extends string = string, Payload extends z.ZodType = z.ZodType> {
+  /** The BullMQ job name. Persisted in Redis: renaming orphans queued jobs. */
+  readonly name: Name;
+  readonly queue: WorkQueueName;
+  readonly description: string;
+  /** References only (provider, user name, kind), never a secret. */
+  readonly payload: Payload;
+  readonly retry: RetryPolicy;
+  /** At most this many jobs of this kind run at once in one worker process. */
+  readonly concurrency: number;
+  /** The deadline of one run, in ms: the handler's signal aborts then and the run fails. */
+  readonly timeoutMs: number;
+  // Methods, not properties: a concrete contract stays assignable to JobContract<string, ZodType>.
+  /** Same work, same id: a duplicate enqueued while the first is live collapses into it. */
+  deduplicationId?(payload: z.output<Payload>): string;
+  /** The provider whose rate budget and throttling this job is subject to. */
+  provider?(payload: z.output<Payload>): string;
+  /** Set for jobs that mutate an IAM user: the engine holds that user's lease while it runs. */
+  lockedUser?(payload: z.output<Payload>): LockedUser;
+}
+
+/** The lease on one IAM user, held for the whole run of a job whose contract has `lockedUser`. */
+export interface UserLease {
+  readonly provider: string;
+  readonly userName: string;
+  /**
+   * Monotonic per user. Redis holds `String(fencingToken)` under `keys.userLease(...)` while the
+   * lease is ours; scripts that write the journal or the vault compare it (see user-lease.ts).
+   */
+  readonly fencingToken: number;
+  /** Throws TransientError `lease_lost` unless the lease still holds our token. */
+  assertHeld(): Promise<void>;
+}
+
+/** A JSON value for `progress`: a percentage or an object such as `{step: 'verify'}`. */
+export type JobProgress = number | Record<string, unknown>;
+
+/** What a job returns: ids, verdicts and counts, never secrets. */
+export type JobResult = Record<string, unknown>;
+
+export interface EnqueuedJob {
+  queue: QueueName;
+  jobId: string;
+}
+
+/** Lets a handler start follow-up work without depending on BullMQ. */
+export type EnqueueJob = <C extends JobContract>(
+  contract: C,
+  payload: z.input<C['payload']>,
+  options?: { delayMs?: number },
+) => Promise<EnqueuedJob>;
+
+/** Facts about one run, and what a handler may do besides its own work. */
+export interface JobContext {
+  /** Carries `{queue, job, jobId, attempt}`. */
+  readonly log: Logger;
+  /** Aborts at the contract's deadline, on a lost lease, or when the worker cancels the job. */
+  readonly signal: AbortSignal;
+  readonly queue: WorkQueueName;
+  readonly jobId: string;
+  /** 1 on the first run, 2 on the first retry. */
+  readonly attempt: number;
+  /** Present when the contract has `lockedUser`. */
+  readonly lease: UserLease | undefined;
+  progress(progress: JobProgress): Promise<void>;
+  enqueue: EnqueueJob;
+  emit: EmitEvent;
+  /**
+   * Records the job's own state (e.g. a rotation journal) for the dead-letter entry, should
+   * this run end the job's life. The latest snapshot wins. No secrets.
+   */
+  attachState(snapshot: Record<string, unknown>): void;
+}
+
+export type PayloadOf<C extends JobContract> = z.output<C['payload']>;
+
+export type JobHandler<C extends JobContract = JobContract> = (
+  payload: PayloadOf<C>,
+  ctx: JobContext,
+) => Promise<JobResult | void>;
+
+/** Identity at runtime; keeps `name` literal and types the methods from the schema. */
+export function defineJob<Name extends string, Payload extends z.ZodType>(
+  contract: JobContract<Name, Payload>,
+): JobContract<Name, Payload> {
+  return contract;
+}

@@ -1,0 +1,10 @@
+/**
+ * Every kind of job this service runs in production. Producers, workers, the dashboard and
+ * `/v1/jobs/schemas` start here. Add a contract here and its handler to the map in
+ * `src/app/production-jobs.ts`; the compiler then refuses a contract without a handler.
+ */
+import type { JobContract } from './define-job.ts';
+
+export const jobContracts = [] as const satisfies readonly JobContract[];
+
+export type ProductionContract = (typeof jobContracts)[number];

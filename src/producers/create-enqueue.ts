@@ -1,0 +1,86 @@
+/**
+ * The typed way in: validates the payload against its contract (an invalid one is refused
+ * with the zod message naming the field, and nothing is enqueued), applies the contract's
+ * retry and retention policy, and collapses duplicates through BullMQ `deduplication` — not
+ * fixed job ids, which would block a new job after a failed one.
+ */
+import type { JobsOptions } from 'bullmq';
+import type { z } from 'zod';
+
+import type { EnqueuedJob, JobContract, RetryPolicy } from '../jobs/define-job.ts';
+import { parsePayload } from '../jobs/parse-payload.ts';
+import type { IdempotencyStore } from '../queue/idempotency-store.ts';
+import type { QueueSet } from './create-queues.ts';
+import { RETENTION, type Retention } from './retention.ts';
+
+export interface EnqueueOptions {
+  /** Run no earlier than this many ms from now. */
+  delayMs?: number;
+  /** An `Idempotency-Key` and whose it is (the API token's name): same key, same job, 24 h. */
+  idempotencyKey?: { scope: string; key: string };
+  /**
+   * Refuses before enqueueing (e.g. 409 `rotation_in_progress`). With an Idempotency-Key it
+   * runs only for a new key: a retried request gets its job back, not a refusal its own job caused.
+   */
+  check?: () => Promise<void>;
+}
+
+export type Enqueue = <C extends JobContract>(
+  contract: C,
+  payload: z.input<C['payload']>,
+  options?: EnqueueOptions,
+) => Promise<EnqueuedJob>;
+
+export interface EnqueueDeps {
+  queues: QueueSet;
+  /** Needed only by callers that pass `idempotencyKey`. */
+  idempotency?: IdempotencyStore;
+  /** Tests shrink retry delays here. */
+  backoffOverride?: RetryPolicy['backoff'];
+  retention?: Retention;
+}
+
+/** BullMQ's job options for one job of `contract`. */
+export function jobOptionsFor(
+  contract: JobContract,
+  payload: unknown,
+  deps: Pick<EnqueueDeps, 'backoffOverride' | 'retention'>,
+  delayMs?: number,
+): JobsOptions {
+  const retention = deps.retention ?? RETENTION;
+  const dedupId = contract.deduplicationId?.(payload);
+  return {
+    attempts: contract.retry.attempts,
+    backoff: { ...(deps.backoffOverride ?? contract.retry.backoff) },
+    removeOnComplete: { ...retention.completed },
+    removeOnFail: { ...retention.failed },
+    ...(delayMs === undefined || delayMs <= 0 ? {} : { delay: delayMs }),
+    ...(dedupId === undefined ? {} : { deduplication: { id: dedupId } }),
+  };
+}
+
+export function createEnqueue(deps: EnqueueDeps): Enqueue {
+  return async (contract, input, options = {}) => {
+    const payload = parsePayload(contract, input);
+    const add = async (): Promise<EnqueuedJob> => {
+      await options.check?.();
+      const job = await deps.queues
+        .get(contract.queue)
+        .add(contract.name, payload, jobOptionsFor(contract, payload, deps, options.delayMs));
+      // A deduplicated add returns the live job's id: the caller follows that job.
+      return { queue: contract.queue, jobId: job.id ?? '' };
+    };
+    const idem = options.idempotencyKey;
+    if (idem === undefined) {
+      return add();
+    }
+    if (deps.idempotency === undefined) {
+      throw new Error('createEnqueue: idempotencyKey given but no idempotency store');
+    }
+    const { queue, jobId } = await deps.idempotency.once(
+      { ...idem, fingerprint: JSON.stringify([contract.name, payload]) },
+      add,
+    );
+    return { queue, jobId };
+  };
+}

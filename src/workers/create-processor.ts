@@ -1,0 +1,159 @@
+/**
+ * Adapts queue-agnostic handlers to BullMQ, for one queue: dispatch by job name, validate the
+ * payload again, wait for the contract's concurrency slot, hold the IAM user's lease (delay the
+ * job if another holds it), run the handler with a deadline, and settle any failure in one
+ * place (settle-failure.ts).
+ */
+import type { Job, Processor } from 'bullmq';
+
+import { PermanentError } from '../errors.ts';
+import type { EnqueueJob, JobContext, JobResult, UserLease } from '../jobs/define-job.ts';
+import { parsePayload } from '../jobs/parse-payload.ts';
+import type { WorkQueueName } from '../jobs/queues.ts';
+import { type Logger, scrubSecrets } from '../logger.ts';
+import type { EngineMetrics, RunOutcome } from '../metrics/engine-metrics.ts';
+import type { EventLog } from '../queue/event-log.ts';
+import type { JobStateStore } from '../queue/job-state-store.ts';
+import type { RateBudget } from '../queue/rate-budget.ts';
+import type { UserLeases } from '../queue/user-lease.ts';
+import type { JobBinding } from './bind-handlers.ts';
+import type { ConcurrencyGate } from './concurrency-gate.ts';
+import { holdLease, type HeldLease } from './lease-keeper.ts';
+import { runWithDeadline } from './run-with-deadline.ts';
+import { deferJob, settleFailure } from './settle-failure.ts';
+
+export interface ProcessorDeps {
+  queue: WorkQueueName;
+  bindings: ReadonlyMap<string, JobBinding>;
+  log: Logger;
+  leases: UserLeases;
+  budget: Pick<RateBudget, 'penalize'>;
+  events: EventLog;
+  enqueue: EnqueueJob;
+  jobStates: JobStateStore;
+  metrics: EngineMetrics;
+  gate: ConcurrencyGate;
+}
+
+/**
+ * Ms before a job whose user is leased looks again: 100 ms doubling with each deferral up to
+ * 2 s (jittered), never past the lease's remaining life.
+ */
+function leaseRetryMs(job: Job, busyMs: number): number {
+  const deferrals = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+  const backoff = Math.min(2_000, 100 * 2 ** Math.min(deferrals, 5));
+  return Math.min(backoff, Math.max(busyMs, 50)) * (0.75 + Math.random() / 2);
+}
+
+export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResult> {
+  // Two parameters, not three: BullMQ then makes no AbortController per job (we cancel through
+  // our own deadline controller, not worker.cancelJob).
+  return async (job: Job, token?: string) => {
+    const started = performance.now();
+    const binding = deps.bindings.get(job.name);
+    const labels = { queue: deps.queue, name: job.name };
+    const log = deps.log.child({
+      queue: deps.queue,
+      job: job.name,
+      jobId: job.id,
+      attempt: job.attemptsMade + 1,
+    });
+    let provider: string | undefined;
+    let snapshot: Record<string, unknown> | undefined;
+    const record = (outcome: RunOutcome) => {
+      deps.metrics.jobs.inc({ ...labels, outcome });
+      deps.metrics.jobDuration.observe(
+        { ...labels, outcome },
+        (performance.now() - started) / 1000,
+      );
+      if (outcome === 'completed' || outcome === 'failed') {
+        deps.metrics.jobAttempts.observe(labels, job.attemptsMade + 1);
+      }
+    };
+    try {
+      if (binding === undefined) {
+        throw new PermanentError(
+          'unknown_job',
+          `no handler for job "${job.name}" on queue ${deps.queue}; is this worker older than its producer?`,
+        );
+      }
+      const { contract, handler } = binding;
+      // Old or foreign jobs may not match today's schema; retrying will not fix them.
+      const payload = parsePayload(contract, job.data);
+      provider = contract.provider?.(payload);
+      const release = await deps.gate.acquire(contract.name, contract.concurrency);
+      let held: HeldLease | undefined;
+      try {
+        const controller = new AbortController();
+        const user = contract.lockedUser?.(payload);
+        if (user !== undefined) {
+          const hold = await holdLease(deps.leases, user, (e) => controller.abort(e), log);
+          if ('busyMs' in hold) {
+            deps.metrics.leaseDeferrals.inc(labels);
+            log.debug({ busyMs: hold.busyMs }, 'IAM user leased by another job: job delayed');
+            throw await deferJob(job, token ?? '', leaseRetryMs(job, hold.busyMs));
+          }
+          held = hold.held;
+        }
+        const signal = controller.signal;
+        const lease: UserLease | undefined = held?.lease;
+        const ctx: JobContext = {
+          log,
+          signal,
+          queue: deps.queue,
+          jobId: job.id ?? '',
+          attempt: job.attemptsMade + 1,
+          lease,
+          progress: (progress) => job.updateProgress(progress),
+          enqueue: deps.enqueue,
+          emit: (event) =>
+            deps.events.append({
+              type: event.type,
+              provider: event.provider ?? provider ?? '',
+              account: event.account,
+              jobId: job.id ?? '',
+              detail: event.detail,
+            }),
+          attachState: (state) => {
+            snapshot = state;
+          },
+        };
+        const value = await runWithDeadline({
+          run: () => handler(payload, ctx),
+          controller,
+          timeoutMs: contract.timeoutMs,
+          what: `job ${contract.name} ${job.id ?? ''}`,
+          onRunaway: () => {
+            // It ignores its signal: leave the lease to its TTL rather than hand the user over.
+            log.error('the handler did not stop after its deadline; its lease ends with its TTL');
+            held?.abandon();
+            held = undefined;
+          },
+        });
+        const result = scrubSecrets(value ?? {}) as JobResult;
+        record('completed');
+        return result;
+      } finally {
+        await held?.release();
+        release();
+      }
+    } catch (err) {
+      const settled = await settleFailure(err, {
+        job,
+        token,
+        queue: deps.queue,
+        provider,
+        budget: deps.budget,
+        metrics: deps.metrics,
+        log,
+        saveState: async () => {
+          if (snapshot !== undefined) {
+            await deps.jobStates.save(deps.queue, job.id ?? '', snapshot);
+          }
+        },
+      });
+      record(settled.outcome);
+      throw settled.error;
+    }
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The one place where our errors become BullMQ's: PermanentError → UnrecoverableError (no
+ * retry, dead-letter), TransientError and the unknown → a plain Error (retry with the
+ * contract's exponential backoff and jitter), and a throttled provider → this job alone is
+ * delayed (`moveToDelayed` + DelayedError: no attempt burnt, no other provider slowed), while
+ * the provider's budget backs off in every process. Every failure text starts with the
+ * snake_case reason (failure-reason.ts).
+ */
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+
+import { AppError, PermanentError, TransientError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { EngineMetrics, RunOutcome } from '../metrics/engine-metrics.ts';
+import { formatFailure } from '../queue/failure-reason.ts';
+import type { RateBudget } from '../queue/rate-budget.ts';
+
+/** How long every process holds a provider's requests after IAM said "throttled". */
+export const THROTTLE_BACKOFF_MS = 1_000;
+const MAX_THROTTLE_DELAY_MS = 30_000;
+
+export interface FailureContext {
+  job: Job;
+  token: string | undefined;
+  queue: string;
+  provider: string | undefined;
+  budget: Pick<RateBudget, 'penalize'>;
+  metrics: EngineMetrics;
+  log: Logger;
+  /** Persists the state the handler attached, for the dead-letter entry. */
+  saveState(): Promise<void>;
+}
+
+/** Delays the job without burning an attempt; returns the error that tells BullMQ so. */
+export async function deferJob(job: Job, token: string, delayMs: number): Promise<DelayedError> {
+  await job.moveToDelayed(Date.now() + Math.max(1, Math.round(delayMs)), token);
+  return new DelayedError();
+}
+
+/** Exponential in the number of earlier deferrals, with jitter: 1 s, 2 s, 4 s … 30 s. */
+export function throttleDelayMs(job: Job, retryAfterMs: number | undefined): number {
+  const deferrals = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+  const backoff = Math.min(MAX_THROTTLE_DELAY_MS, 1_000 * 2 ** Math.min(deferrals, 5));
+  return Math.max(retryAfterMs ?? 0, backoff * (0.5 + Math.random() / 2));
+}
+
+export async function settleFailure(
+  err: unknown,
+  c: FailureContext,
+): Promise<{ error: Error; outcome: RunOutcome }> {
+  if (err instanceof DelayedError) {
+    return { error: err, outcome: 'deferred' };
+  }
+  const app = err instanceof AppError ? err : undefined;
+  if (app?.code === 'iam_throttled' && c.provider !== undefined && c.token !== undefined) {
+    const provider = c.provider;
+    const delayMs = throttleDelayMs(
+      c.job,
+      app instanceof TransientError ? app.retryAfterMs : undefined,
+    );
+    await c.budget
+      .penalize(provider, THROTTLE_BACKOFF_MS)
+      .catch((e: unknown) => c.log.warn({ err: e }, 'could not back off the rate budget'));
+    c.metrics.throttles.inc({ provider, queue: c.queue });
+    c.log.info({ provider, delayMs: Math.round(delayMs) }, 'provider throttled: job delayed');
+    return { error: await deferJob(c.job, c.token, delayMs), outcome: 'deferred' };
+  }
+  const reason = app?.code ?? 'internal';
+  const message = formatFailure(reason, err instanceof Error ? err.message : String(err));
+  const permanent = err instanceof PermanentError;
+  const final = permanent || c.job.attemptsMade + 1 >= (c.job.opts.attempts ?? 1);
+  if (final) {
+    await c.saveState().catch((e: unknown) => c.log.warn({ err: e }, 'could not save job state'));
+  }
+  c.log[final ? 'error' : 'warn'](
+    { err, reason, final },
+    final ? 'job failed for good' : 'job failed; it will retry',
+  );
+  return {
+    error: permanent ? new UnrecoverableError(message) : new Error(message),
+    outcome: final ? 'failed' : 'retried',
+  };
+}

@@ -1,0 +1,47 @@
+/** Each provider's own budget, brought by the job setup (as the provider store's maxRps will be). */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { useEngine } from '../support/engine.ts';
+import { type IamStub, startIamStub } from '../support/iam-stub.ts';
+import { createTestJobs, testEcho } from '../support/test-jobs.ts';
+
+const stubs: Record<string, IamStub> = {};
+beforeAll(async () => {
+  stubs.slow = await startIamStub();
+  stubs.fast = await startIamStub();
+});
+afterAll(async () => {
+  await Promise.all(Object.values(stubs).map((stub) => stub.close()));
+});
+
+const engine = useEngine({
+  createJobs: (deps) => ({
+    bindings: createTestJobs(deps),
+    budgetOf: async (provider) => (provider === 'slow' ? 5 : 1_000),
+  }),
+  runtime: {
+    resolveProvider: async (id) => ({
+      region: 'us-east-1',
+      iamEndpoint: stubs[id]?.endpoint,
+      stsEndpoint: stubs[id]?.endpoint,
+      credentials: { accessKeyId: 'AKIASTUB', secretAccessKey: 'stub-secret-not-real' },
+    }),
+  },
+});
+
+describe('provider budgets', () => {
+  it('space each provider’s requests by its own budget', async () => {
+    const [slow, fast] = await Promise.all(
+      ['slow', 'fast'].map((provider) =>
+        engine.enqueue(testEcho, { provider, key: `budget-${provider}`, iamCalls: 4 }),
+      ),
+    );
+    await engine.finished(slow!);
+    await engine.finished(fast!);
+    // 4 requests at 5/s span at least 3 × 200 ms; spans, unlike single gaps, ignore timer jitter.
+    const span = (times: number[]) => Math.max(...times) - Math.min(...times);
+    expect(stubs.slow!.requests).toHaveLength(4);
+    expect(span(stubs.slow!.requests)).toBeGreaterThanOrEqual(580);
+    expect(span(stubs.fast!.requests)).toBeLessThan(500);
+  });
+});

@@ -1,0 +1,108 @@
+/** The per-provider rate budget (GCRA in Redis), shared by several clients as by several processes. */
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { createKeys } from '../../src/keys.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createRateBudget, type RateBudget } from '../../src/queue/rate-budget.ts';
+import {
+  createRedisConnection,
+  type RedisConnection,
+  waitUntilReady,
+} from '../../src/queue/redis-connections.ts';
+import { useTestRedis } from '../support/redis.ts';
+
+const t = useTestRedis();
+const keys = createKeys(t.prefix);
+const log = createLogger({ level: 'silent', stream: 'stderr' });
+const connections: RedisConnection[] = [];
+
+afterAll(() => {
+  for (const connection of connections) {
+    connection.disconnect();
+  }
+});
+
+async function budgets(count: number, rps: number, maxWaitMs?: number): Promise<RateBudget[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const redis = createRedisConnection(t.redisConfig, 'producer', log);
+      connections.push(redis);
+      await waitUntilReady(redis, 5_000);
+      return createRateBudget({ redis, keys, budgetOf: async () => rps, maxWaitMs });
+    }),
+  );
+}
+
+/** The most grants in any window [t, t + windowMs). */
+function busiestWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let j = 0;
+  for (let i = 0; i < sorted.length; i += 1) {
+    while (j < sorted.length && sorted[j]! - sorted[i]! < windowMs) {
+      j += 1;
+    }
+    best = Math.max(best, j - i);
+  }
+  return best;
+}
+
+/** `clients` × `loops` callers acquiring as fast as they can for `ms`. */
+async function hammer(clients: RateBudget[], provider: string, loops: number, ms: number) {
+  const times: number[] = [];
+  const until = Date.now() + ms;
+  await Promise.all(
+    clients.flatMap((budget) =>
+      Array.from({ length: loops }, async () => {
+        while (Date.now() < until) {
+          await budget.acquire(provider);
+          times.push(Date.now());
+        }
+      }),
+    ),
+  );
+  return times;
+}
+
+describe('the rate budget', () => {
+  it('holds a provider to its budget across clients, also after an idle spell and a burst', async () => {
+    const rps = 40;
+    const clients = await budgets(4, rps);
+    const steady = await hammer(clients, 'steady', 4, 1_500);
+    expect(steady.length).toBeGreaterThan(rps * 1.2);
+    expect(busiestWindow(steady, 1_000)).toBeLessThanOrEqual(rps * 1.05);
+
+    await new Promise((r) => setTimeout(r, 1_000));
+    const burst: number[] = [];
+    await Promise.all(
+      clients.flatMap((budget) =>
+        Array.from({ length: 20 }, async () => {
+          await budget.acquire('steady');
+          burst.push(Date.now());
+        }),
+      ),
+    );
+    expect(busiestWindow(burst, 1_000)).toBeLessThanOrEqual(rps * 1.05);
+    // 80 requests at 40/s take about two seconds: spaced, not bunched.
+    expect(Math.max(...burst) - Math.min(...burst)).toBeGreaterThan(1_800);
+  });
+
+  it('backs off one provider without slowing another', async () => {
+    const [budget] = (await budgets(1, 100)) as [RateBudget];
+    await budget.penalize('throttled', 500);
+    const started = Date.now();
+    await budget.acquire('calm');
+    expect(Date.now() - started).toBeLessThan(100);
+    await budget.acquire('throttled');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+  });
+
+  it('turns a slot booked too far ahead into iam_throttled instead of a long wait', async () => {
+    const [budget] = (await budgets(1, 1, 200)) as [RateBudget];
+    await budget.acquire('slow');
+    await expect(budget.acquire('slow')).rejects.toMatchObject({
+      code: 'iam_throttled',
+      retryAfterMs: expect.any(Number),
+    });
+  });
+});

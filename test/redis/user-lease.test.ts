@@ -1,0 +1,101 @@
+/** The per-IAM-user lease and its fencing tokens, on a real Redis. */
+import { describe, expect, it } from 'vitest';
+
+import { createLogger } from '../../src/logger.ts';
+import { createRedisConnection, waitUntilReady } from '../../src/queue/redis-connections.ts';
+import {
+  createUserLeases,
+  defineLeaseGuardedScript,
+  runLeaseGuarded,
+} from '../../src/queue/user-lease.ts';
+import { useEngine } from '../support/engine.ts';
+import { logKey, testLocked } from '../support/test-jobs.ts';
+
+const engine = useEngine();
+const { redis, prefix } = engine.redis;
+
+interface RunLog {
+  start: number;
+  end: number;
+  token: number;
+}
+
+describe('the per-user lease', () => {
+  it('serialises two jobs for the same IAM user (names differing only in case) and burns no attempt', async () => {
+    const log = logKey(prefix, 'same-user');
+    const jobs = await Promise.all(
+      ['Alice', 'alice'].map((userName) =>
+        engine.enqueue(testLocked, {
+          provider: 'prod',
+          key: 'same-user',
+          userName,
+          sleepMs: 400,
+        }),
+      ),
+    );
+    const statuses = await Promise.all(jobs.map((job) => engine.finished(job)));
+    for (const status of statuses) {
+      expect(status).toMatchObject({ state: 'completed', attemptsMade: 1 });
+    }
+    const runs = (await redis.lrange(log, 0, -1)).map((line) => JSON.parse(line) as RunLog);
+    expect(runs).toHaveLength(2);
+    const [first, second] = runs.sort((a, b) => a.start - b.start) as [RunLog, RunLog];
+    expect(second.start).toBeGreaterThanOrEqual(first.end);
+    expect(second.token).toBeGreaterThan(first.token);
+    expect(await redis.exists(`{${prefix}}:lease:prod/alice`)).toBe(0);
+  });
+
+  it('lets jobs for different users run at the same time', async () => {
+    const jobs = await Promise.all(
+      ['bob', 'carol'].map((userName) =>
+        engine.enqueue(testLocked, { provider: 'prod', key: 'two-users', userName, sleepMs: 400 }),
+      ),
+    );
+    await Promise.all(jobs.map((job) => engine.finished(job)));
+    const runs = (await redis.lrange(logKey(prefix, 'two-users'), 0, -1)).map(
+      (line) => JSON.parse(line) as RunLog,
+    );
+    const [a, b] = runs.sort((x, y) => x.start - y.start) as [RunLog, RunLog];
+    expect(b.start).toBeLessThan(a.end);
+  });
+
+  it('refuses a write from a holder whose token went stale, and accepts the current holder', async () => {
+    const log = createLogger({ level: 'silent', stream: 'stderr' });
+    const connection = createRedisConnection(engine.config.redis, 'producer', log);
+    await waitUntilReady(connection, 5_000);
+    const leases = createUserLeases({ redis: connection, keys: engine.keys, ttlMs: 200 });
+    const user = { provider: 'prod', userName: 'Dave' };
+    const first = await leases.acquire(user);
+    expect(first.acquired).toBe(true);
+    const busy = await leases.acquire({ provider: 'prod', userName: 'dave' });
+    expect(busy).toMatchObject({ acquired: false, busyMs: expect.any(Number) });
+    expect(await redis.get(engine.keys.userLease('prod', 'dave'))).toBe(
+      String((first as { token: number }).token),
+    );
+
+    // The first holder stalls past its TTL; another job takes the user over.
+    await new Promise((r) => setTimeout(r, 300));
+    const second = await leases.acquire(user);
+    expect(second.acquired).toBe(true);
+    const staleToken = (first as { token: number }).token;
+    const currentToken = (second as { token: number }).token;
+    expect(currentToken).toBeGreaterThan(staleToken);
+
+    const write = defineLeaseGuardedScript(`redis.call('SET', KEYS[2], ARGV[2]) return 1`);
+    const target = `{${prefix}}:test:journal:dave`;
+    const key = engine.keys.userLease('prod', 'dave');
+    await expect(
+      runLeaseGuarded(connection, write, { key, fencingToken: staleToken }, [target], ['stale']),
+    ).rejects.toMatchObject({ code: 'lease_lost' });
+    expect(await redis.get(target)).toBeNull();
+    await expect(
+      runLeaseGuarded(connection, write, { key, fencingToken: currentToken }, [target], ['ok']),
+    ).resolves.toBe(1);
+    expect(await redis.get(target)).toBe('ok');
+
+    expect(await leases.renew(user, staleToken)).toBe(false);
+    expect(await leases.release(user, staleToken)).toBe(false);
+    expect(await leases.release(user, currentToken)).toBe(true);
+    connection.disconnect();
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * The engine in this test process, on the file's Redis prefix: a worker runtime running the
+ * test job types, and a producer (enqueue, queues) like an upstream system's.
+ */
+import { afterAll, beforeAll } from 'vitest';
+
+import type { CreateJobs } from '../../src/app/engine-deps.ts';
+import {
+  startWorkerRuntime,
+  type WorkerRuntime,
+  type WorkerRuntimeOptions,
+} from '../../src/app/worker-runtime.ts';
+import { type AppConfig, loadConfig } from '../../src/config/load-config.ts';
+import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
+import { createKeys, type Keys } from '../../src/keys.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import { createEnqueue, type Enqueue } from '../../src/producers/create-enqueue.ts';
+import { createQueues, type QueueSet } from '../../src/producers/create-queues.ts';
+import type { JobStatus } from '../../src/producers/job-status.ts';
+import { waitForJob } from '../../src/producers/wait-for-job.ts';
+import { createEventLog, type EventLog } from '../../src/queue/event-log.ts';
+import { createIdempotencyStore } from '../../src/queue/idempotency-store.ts';
+import { createRedisConnection, type RedisConnection } from '../../src/queue/redis-connections.ts';
+import { type TestRedis, useTestRedis } from './redis.ts';
+import { createTestJobs } from './test-jobs.ts';
+
+export interface TestEngine {
+  redis: TestRedis;
+  config: AppConfig;
+  keys: Keys;
+  log: Logger;
+  producer: RedisConnection;
+  queues: QueueSet;
+  enqueue: Enqueue;
+  events: EventLog;
+  runtime(): WorkerRuntime;
+  /** Waits until the job completed or failed, and returns its status. */
+  finished(job: EnqueuedJob, timeoutMs?: number): Promise<JobStatus>;
+}
+
+export interface EngineOptions {
+  env?: Record<string, string>;
+  createJobs?: CreateJobs;
+  runtime?: Partial<
+    Pick<WorkerRuntimeOptions, 'budgetOf' | 'resolveProvider' | 'queues' | 'reconcileEveryMs'>
+  >;
+  /** Start no worker (producer side only). */
+  noWorker?: boolean;
+  /** Where the engine logs (default: silent, or TEST_LOG_LEVEL on stderr). */
+  log?: Logger;
+}
+
+export function useEngine(options: EngineOptions = {}): TestEngine {
+  const t = useTestRedis();
+  const config = loadConfig({
+    ...t.env,
+    IAM_PAM_JOB_LOCK_MS: '2000',
+    IAM_PAM_WORKER_HTTP_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const log =
+    options.log ?? createLogger({ level: config.log.level, stream: 'stderr', service: 'test' });
+  const keys = createKeys(t.prefix);
+  const producer = createRedisConnection(config.redis, 'producer', log);
+  const queues = createQueues(producer, keys);
+  const enqueue = createEnqueue({
+    queues,
+    idempotency: createIdempotencyStore({ redis: producer, keys }),
+    backoffOverride: { type: 'fixed', delay: 20 },
+  });
+  let runtime: WorkerRuntime | undefined;
+  beforeAll(async () => {
+    if (options.noWorker !== true) {
+      runtime = await startWorkerRuntime({
+        config,
+        log,
+        createJobs: options.createJobs ?? createTestJobs,
+        backoffOverride: { type: 'fixed', delay: 20 },
+        reconcileEveryMs: 500,
+        ...options.runtime,
+      });
+    }
+  });
+  afterAll(async () => {
+    await runtime?.close(5_000);
+    await queues.close();
+    producer.disconnect();
+  });
+  return {
+    redis: t,
+    config,
+    keys,
+    log,
+    producer,
+    queues,
+    enqueue,
+    events: createEventLog({ redis: producer, keys }),
+    runtime() {
+      if (runtime === undefined) {
+        throw new Error('no worker runtime in this file');
+      }
+      return runtime;
+    },
+    finished: (job, timeoutMs = 10_000) =>
+      waitForJob(
+        { queues, keys, connect: () => createRedisConnection(config.redis, 'worker', log) },
+        job,
+        { timeoutMs },
+      ),
+  };
+}

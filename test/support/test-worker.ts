@@ -1,0 +1,26 @@
+/**
+ * A worker process with the test job types besides the production ones: the real `worker`
+ * command, started by tests as `node --import tsx test/support/test-worker.ts [--queues …]`.
+ * Retries are shortened (fixed 50 ms) and the dead-letter reconciler runs every second.
+ */
+import { createProductionJobs } from '../../src/app/production-jobs.ts';
+import { createWorkerCommand } from '../../src/cli/commands/worker.ts';
+import { runCli } from '../../src/cli/program.ts';
+import { createTestJobs } from './test-jobs.ts';
+
+const worker = createWorkerCommand({
+  createJobs: (deps) => [...createProductionJobs(deps), ...createTestJobs(deps)],
+  runtime: { backoffOverride: { type: 'fixed', delay: 50 }, reconcileEveryMs: 1_000 },
+});
+const code = await runCli(
+  ['worker', ...process.argv.slice(2)],
+  {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    process,
+  },
+  [worker],
+);
+process.exit(code);

@@ -1,0 +1,28 @@
+/** A real worker process with the test job types (test/support/test-worker.ts), once it is ready. */
+import { type CliProcess, spawnCli } from './spawn-cli.ts';
+
+export interface WorkerProcess extends CliProcess {
+  /** The port of its /metrics and /healthz (IAM_PAM_WORKER_HTTP_PORT=auto). */
+  port: number | undefined;
+}
+
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<WorkerProcess> {
+  const worker = spawnCli(
+    args,
+    {
+      IAM_PAM_JOB_LOCK_MS: '2000',
+      IAM_PAM_WORKER_HTTP_PORT: 'auto',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    'test/support/test-worker.ts',
+  );
+  await worker.waitForLog('worker ready');
+  const listening = worker.lines.find(
+    (line) => line.msg === 'worker metrics and health endpoint listening',
+  );
+  return { ...worker, port: typeof listening?.port === 'number' ? listening.port : undefined };
+}
