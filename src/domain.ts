@@ -12,6 +12,7 @@ import { type AppConfig, ConfigError, requireMasterKey } from './config/load-con
 import type { IamHttpHooks } from './iam/create-iam-clients.ts';
 import { createProviderClients, type ProviderClients } from './iam/provider-clients.ts';
 import { createKeys, type Keys } from './keys.ts';
+import { type BudgetOf, createRateBudget } from './queue/rate-budget.ts';
 import type { ProviderRecord } from './providers/provider-schema.ts';
 import { createProviderStore, type ProviderStore } from './providers/provider-store.ts';
 import { createKeyring, type Keyring } from './vault/keyring.ts';
@@ -27,6 +28,8 @@ export interface Domain {
   accounts: AccountStore;
   providers: ProviderStore;
   clients: ProviderClients;
+  /** Closes the IAM clients' sockets. */
+  close(): void;
   /** Checks the master key against the vault; required before reading or writing a secret. */
   unlockVault(): Promise<Keyring>;
 }
@@ -34,9 +37,31 @@ export interface Domain {
 export interface DomainOptions {
   config: AppConfig;
   redis: Redis;
-  /** Rate budget and metrics hooks for each provider's IAM requests (the engine supplies them). */
-  hooksFor?: ((providerId: string) => IamHttpHooks | undefined) | undefined;
+  /**
+   * What each provider's IAM requests pass (worker processes: the engine's budget, metrics and
+   * deadline). Default: the provider's rate budget alone, for the CLI and the API.
+   */
+  hooksFor?: ((providerId: string) => IamHttpHooks) | undefined;
   onPolicyChange?: ((record: ProviderRecord) => Promise<void>) | undefined;
+}
+
+/** A provider's IAM requests/s: its own `maxRps`, else IAM_PAM_DEFAULT_MAX_RPS. */
+export async function budgetOf(
+  providers: ProviderStore,
+  providerId: string,
+  defaultMaxRps: number,
+): Promise<number> {
+  return (await providers.get(providerId))?.maxRps ?? defaultMaxRps;
+}
+
+/** The shared rate budget alone (no engine around to delay a throttled job: the SDK may retry). */
+function budgetHooks(redis: Redis, keys: Keys, of: BudgetOf): (providerId: string) => IamHttpHooks {
+  const budget = createRateBudget({ redis, keys, budgetOf: of });
+  return (providerId) => ({
+    beforeRequest: async () => {
+      await budget.acquire(providerId);
+    },
+  });
 }
 
 export function createDomain(options: DomainOptions): Domain {
@@ -93,7 +118,9 @@ export function createDomain(options: DomainOptions): Domain {
       iamEndpoint: config.iam.iamEndpoint,
       stsEndpoint: config.iam.stsEndpoint,
     },
-    hooksFor: options.hooksFor,
+    hooksFor:
+      options.hooksFor ??
+      budgetHooks(redis, keys, (id) => budgetOf(providers, id, config.iam.defaultMaxRps)),
   });
   return {
     keys,
@@ -104,5 +131,6 @@ export function createDomain(options: DomainOptions): Domain {
     providers,
     clients,
     unlockVault,
+    close: () => clients.close(),
   };
 }

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/load-config.ts';
 import { createDeadLetter } from '../dead-letter/dead-letter.ts';
 import { createHttpApp } from '../http/create-http-app.ts';
 import type { HttpDeps, HttpRoutePlugin } from '../http/http-deps.ts';
+import { domainRoutes } from '../http/routes/domain-routes.ts';
 import type { JobContract } from '../jobs/define-job.ts';
 import { jobContracts } from '../jobs/registry.ts';
 import { createKeys } from '../keys.ts';
@@ -29,6 +30,7 @@ export interface ApiRuntimeOptions {
   log: Logger;
   /** Default: the production job types. */
   contracts?: readonly JobContract[];
+  /** Default: the production routes (providers, accounts, secrets, audit). */
   plugins?: readonly HttpRoutePlugin[];
   /** Listen (default) or only build the app (tests use `app.inject`). */
   listen?: boolean;
@@ -81,7 +83,7 @@ export async function startApiRuntime(options: ApiRuntimeOptions): Promise<ApiRu
       await redis.ping();
     },
   };
-  const app = await createHttpApp(deps, { plugins: options.plugins });
+  const app = await createHttpApp(deps, { plugins: options.plugins ?? [domainRoutes] });
   let url: string | undefined;
   if (options.listen !== false) {
     url = await app.listen({ host: config.http.host, port: config.http.port });

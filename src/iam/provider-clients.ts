@@ -1,10 +1,10 @@
 /**
- * IAM access per provider: resolves the provider's credential (custom or linked from the vault,
- * or the SDK's default chain, optionally followed by AssumeRole), caches clients per provider
- * and credential version, and checks that version before every call, so a `linked` provider
- * switches to a newly promoted key without a restart.
+ * IAM access per provider from the provider store: resolves the provider's credential (custom
+ * or linked from the vault, or the SDK's default chain, optionally followed by AssumeRole) and
+ * hands it to the shared gateway cache (provider-gateways.ts), keyed by the credential version.
+ * Every call re-checks that version, so a `linked` provider switches to a newly promoted key
+ * without a restart.
  */
-import { STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
@@ -12,10 +12,10 @@ import { PermanentError, TransientError } from '../errors.ts';
 import type { ProviderRecord } from '../providers/provider-schema.ts';
 import type { SecretStore } from '../vault/secret-store.ts';
 import { createAssumeRoleCredentials } from './assume-role-credentials.ts';
-import { createAwsIamGateway } from './aws-iam-gateway.ts';
 import { createAwsCredentialVerifier } from './aws-credential-verifier.ts';
 import { createIamClients, type IamHttpHooks } from './create-iam-clients.ts';
 import type { CredentialVerifier, IamGateway } from './iam-gateway.ts';
+import { createProviderGateways, type ProviderConnection } from './provider-gateways.ts';
 
 export interface EnvironmentEndpoints {
   region?: string | undefined;
@@ -25,11 +25,11 @@ export interface EnvironmentEndpoints {
 }
 
 export interface ProviderClientsDeps {
-  getProvider(id: string): Promise<ProviderRecord>;
+  getProvider: (id: string) => Promise<ProviderRecord>;
   vault: SecretStore;
   env: EnvironmentEndpoints;
-  /** Rate budget and metrics for every HTTP request made for this provider. */
-  hooksFor?: ((providerId: string) => IamHttpHooks | undefined) | undefined;
+  /** Rate budget and metrics for every HTTP request made for a provider. */
+  hooksFor: (providerId: string) => IamHttpHooks;
 }
 
 export interface ProviderClients {
@@ -37,15 +37,15 @@ export interface ProviderClients {
   gatewayFor: (providerId: string) => IamGateway;
   /** Verifies a key with sts:GetCallerIdentity at the provider's STS endpoint. */
   verifierFor: (providerId: string) => CredentialVerifier;
-  /** The credential version the next call will use (for in-flight accounting and tests). */
+  /** The credential version the next call will use. */
   credentialVersion: (providerId: string) => Promise<string>;
+  close: () => void;
 }
 
 export function providerEndpoints(provider: ProviderRecord, env: EnvironmentEndpoints) {
-  const iam = provider.endpoints?.iam ?? env.iamEndpoint ?? env.endpoint;
   return {
     region: provider.region || env.region || 'us-east-1',
-    iam,
+    iam: provider.endpoints?.iam ?? env.iamEndpoint ?? env.endpoint,
     sts: provider.endpoints?.sts ?? provider.endpoints?.iam ?? env.stsEndpoint ?? env.endpoint,
   };
 }
@@ -62,16 +62,11 @@ export function credentialOwner(provider: ProviderRecord): string | undefined {
   }
 }
 
-interface Resolved {
-  version: string;
-  gateway: IamGateway;
-}
-
 const PROVIDER_CACHE_MS = 1_000;
 
 export function createProviderClients(deps: ProviderClientsDeps): ProviderClients {
-  const resolved = new Map<string, Resolved>();
   const records = new Map<string, { record: ProviderRecord; at: number }>();
+  const connections = new Map<string, ProviderConnection & { cacheKey: string }>();
 
   async function providerRecord(id: string): Promise<ProviderRecord> {
     const cached = records.get(id);
@@ -99,50 +94,60 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
     }
     const secret = await deps.vault.read(owner, 'current');
     if (secret === undefined || !('secretAccessKey' in secret)) {
+      const fix =
+        provider.credential.type === 'linked'
+          ? 'adopt or rotate that account first'
+          : 'add the provider again with its secret';
       throw new PermanentError(
         'provider_credential_invalid',
-        `provider "${provider.id}": no secret for ${owner} in the vault; ${provider.credential.type === 'linked' ? 'adopt or rotate that account first' : 'add the provider again with its secret'}`,
+        `provider "${provider.id}": no secret for ${owner} in the vault; ${fix}`,
       );
     }
     return { accessKeyId: secret.accessKeyId, secretAccessKey: secret.secretAccessKey };
   }
 
-  async function resolve(providerId: string): Promise<Resolved> {
+  /** The connection for the provider's current credential version; decrypted once per version. */
+  async function resolve(providerId: string): Promise<ProviderConnection> {
     const provider = await providerRecord(providerId);
-    const version = await versionOf(provider);
-    const cached = resolved.get(providerId);
-    if (cached?.version === version) {
+    const cacheKey = await versionOf(provider);
+    const cached = connections.get(providerId);
+    if (cached?.cacheKey === cacheKey) {
       return cached;
     }
     const endpoints = providerEndpoints(provider, deps.env);
-    const hooks = deps.hooksFor?.(providerId);
     let credentials = await baseCredentials(provider);
     if (provider.assumeRole) {
-      const sts = new STSClient({ region: endpoints.region, endpoint: endpoints.sts, credentials });
+      const { sts } = createIamClients({
+        region: endpoints.region,
+        stsEndpoint: endpoints.sts,
+        credentials,
+        hooks: deps.hooksFor(providerId),
+      });
       credentials = createAssumeRoleCredentials(sts, provider.assumeRole);
     }
-    const clients = createIamClients({
+    const connection = {
       region: endpoints.region,
       iamEndpoint: endpoints.iam,
       stsEndpoint: endpoints.sts,
       credentials,
-      hooks,
-    });
-    const entry = { version, gateway: createAwsIamGateway(clients) };
-    resolved.set(providerId, entry);
-    return entry;
+      cacheKey,
+    };
+    connections.set(providerId, connection);
+    return connection;
   }
 
+  const gateways = createProviderGateways({ resolve, hooksFor: deps.hooksFor });
+
   function gatewayFor(providerId: string): IamGateway {
-    // Every method resolves first: the version check happens before each call.
     return new Proxy({} as IamGateway, {
       get(_target, method: keyof IamGateway) {
         return async (...args: unknown[]) => {
-          const { gateway, version } = await resolve(providerId);
+          const gateway = await gateways.gateway(providerId);
+          const version = connections.get(providerId)?.cacheKey;
           try {
             return await (gateway[method] as (...a: unknown[]) => Promise<unknown>)(...args);
           } catch (err) {
-            // A call signed with a key that was replaced meanwhile: the new key will do.
+            // Signed with a key that was replaced meanwhile: the current one will do.
             if (
               (err as { code?: string }).code === 'provider_credential_invalid' &&
               (await versionOf(await deps.getProvider(providerId))) !== version
@@ -165,12 +170,11 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
     verifierFor(providerId) {
       return {
         async verify(credentials) {
-          const provider = await providerRecord(providerId);
-          const endpoints = providerEndpoints(provider, deps.env);
+          const endpoints = providerEndpoints(await providerRecord(providerId), deps.env);
           return createAwsCredentialVerifier({
             region: endpoints.region,
             stsEndpoint: endpoints.sts,
-            hooks: deps.hooksFor?.(providerId),
+            hooks: deps.hooksFor(providerId),
           }).verify(credentials);
         },
       };
@@ -178,5 +182,6 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
     async credentialVersion(providerId) {
       return versionOf(await providerRecord(providerId));
     },
+    close: () => gateways.close(),
   };
 }

@@ -4,7 +4,8 @@
  * `src/app/production-jobs.ts`; the compiler then refuses a contract without a handler.
  */
 import type { JobContract } from './define-job.ts';
+import { validateProvider } from './validate-provider/contract.ts';
 
-export const jobContracts = [] as const satisfies readonly JobContract[];
+export const jobContracts = [validateProvider] as const satisfies readonly JobContract[];
 
 export type ProductionContract = (typeof jobContracts)[number];

@@ -9,7 +9,12 @@ import { runCli } from '../../src/cli/program.ts';
 import { createTestJobs } from './test-jobs.ts';
 
 const worker = createWorkerCommand({
-  createJobs: (deps) => [...createProductionJobs(deps), ...createTestJobs(deps)],
+  createJobs: async (deps) => {
+    const production = await createProductionJobs(deps);
+    const bindings = Array.isArray(production) ? production : production.bindings;
+    const budgetOf = Array.isArray(production) ? undefined : production.budgetOf;
+    return { bindings: [...bindings, ...createTestJobs(deps)], budgetOf };
+  },
   runtime: { backoffOverride: { type: 'fixed', delay: 50 }, reconcileEveryMs: 1_000 },
 });
 const code = await runCli(

@@ -4,7 +4,9 @@ import { type Command, Option } from 'commander';
 import { invalidInput } from '../../errors.ts';
 import { parsePolicyAssignments } from '../../providers/lifecycle-policy.ts';
 import type { ProviderRecord } from '../../providers/provider-schema.ts';
+import { validateProvider } from '../../jobs/validate-provider/contract.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
+import { addEnqueueOptions, type EnqueueFlags, runEnqueue } from '../enqueue-command.ts';
 import { numberOption, readJsonFile } from '../read-json-file.ts';
 
 interface AddOptions {
@@ -155,6 +157,23 @@ export const registerProvider: CommandRegistrar = (program: Command, run) => {
         });
       }),
     );
+
+  addEnqueueOptions(
+    provider
+      .command('validate <id>')
+      .description(
+        'check the principal and its permissions (GetCallerIdentity, GetUser, SimulatePrincipalPolicy)',
+      ),
+  ).action((id: string, flags: EnqueueFlags) =>
+    run(async (context) =>
+      runEnqueue(context, validateProvider, { provider: id }, flags, {
+        check: async () => {
+          await (await context.domain()).providers.require(id);
+        },
+        isGood: (result) => (result as { status?: string }).status === 'ready',
+      }),
+    ),
+  );
 
   provider
     .command('remove <id>')

@@ -1,0 +1,21 @@
+/**
+ * The routes of providers, managed accounts, secrets and the audit trail, on one set of domain
+ * services built from the API's Redis connection. Each route states its scope; the audit actor
+ * is `token:<name>`.
+ */
+import type { Redis } from 'ioredis';
+
+import { createDomain } from '../../domain.ts';
+import type { HttpRoutePlugin } from '../http-deps.ts';
+import { registerAccountRoutes } from './account-routes.ts';
+import { registerAuditRoutes } from './audit-routes.ts';
+import { registerProviderRoutes } from './provider-routes.ts';
+
+export const domainRoutes: HttpRoutePlugin = async (app, deps) => {
+  // Cluster exposes the same commands the domain uses.
+  const domain = createDomain({ config: deps.config, redis: deps.redis as Redis });
+  app.addHook('onClose', () => domain.close());
+  registerProviderRoutes(app, deps, domain);
+  registerAccountRoutes(app, domain);
+  registerAuditRoutes(app, domain);
+};
