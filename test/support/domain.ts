@@ -1,8 +1,6 @@
 /** The domain services on a test file's own Redis prefix, wired exactly as the application does. */
 import { randomBytes } from 'node:crypto';
 
-import type { Redis } from 'ioredis';
-
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createDomain, type Domain } from '../../src/domain.ts';
 import type { IamHttpHooks } from '../../src/iam/create-iam-clients.ts';
