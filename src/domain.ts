@@ -12,6 +12,7 @@ import { type AppConfig, ConfigError, requireMasterKey } from './config/load-con
 import type { IamHttpHooks } from './iam/create-iam-clients.ts';
 import { createProviderClients, type ProviderClients } from './iam/provider-clients.ts';
 import { createKeys, type Keys } from './keys.ts';
+import type { Logger } from './logger.ts';
 import { type BudgetOf, createRateBudget } from './queue/rate-budget.ts';
 import type { ProviderRecord } from './providers/provider-schema.ts';
 import { createProviderStore, type ProviderStore } from './providers/provider-store.ts';
@@ -133,4 +134,22 @@ export function createDomain(options: DomainOptions): Domain {
     unlockVault,
     close: () => clients.close(),
   };
+}
+
+/**
+ * For long-running processes: a wrong master key stops the start with a clear error; a missing
+ * one is logged (what needs no secret still runs; what does fails naming the variable).
+ */
+export async function checkMasterKeyAtStart(
+  domain: Domain,
+  config: AppConfig,
+  log: Logger,
+): Promise<void> {
+  if (config.vault.masterKey === undefined) {
+    log.warn(
+      'IAM_PAM_MASTER_KEY is not set: anything that reads or writes a secret will fail until it is',
+    );
+    return;
+  }
+  await domain.unlockVault();
 }

@@ -5,19 +5,20 @@
  */
 import type { Redis } from 'ioredis';
 
-import { budgetOf, createDomain } from '../domain.ts';
+import { budgetOf, checkMasterKeyAtStart, createDomain } from '../domain.ts';
 import { jobContracts } from '../jobs/registry.ts';
 import { createValidateProviderHandler } from '../jobs/validate-provider/handler.ts';
 import { bindHandlers } from '../workers/bind-handlers.ts';
 import type { CreateJobs } from './engine-deps.ts';
 
-export const createProductionJobs: CreateJobs = (deps) => {
+export const createProductionJobs: CreateJobs = async (deps) => {
   // Cluster exposes the same commands the domain uses.
   const domain = createDomain({
     config: deps.config,
     redis: deps.redis as Redis,
     hooksFor: deps.iamHooksFor,
   });
+  await checkMasterKeyAtStart(domain, deps.config, deps.log);
   return {
     bindings: bindHandlers(jobContracts, {
       'validate-provider': createValidateProviderHandler({

@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 
-import { createDomain } from '../../domain.ts';
+import { checkMasterKeyAtStart, createDomain } from '../../domain.ts';
 import type { HttpRoutePlugin } from '../http-deps.ts';
 import { registerAccountRoutes } from './account-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
@@ -15,6 +15,7 @@ export const domainRoutes: HttpRoutePlugin = async (app, deps) => {
   // Cluster exposes the same commands the domain uses.
   const domain = createDomain({ config: deps.config, redis: deps.redis as Redis });
   app.addHook('onClose', () => domain.close());
+  await checkMasterKeyAtStart(domain, deps.config, deps.log);
   registerProviderRoutes(app, deps, domain);
   registerAccountRoutes(app, domain);
   registerAuditRoutes(app, domain);
