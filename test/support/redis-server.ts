@@ -56,7 +56,12 @@ export async function startRedisServer(
   ];
   const child = spawn(
     'redis-server',
-    [...args, '--maxmemory-policy', options.maxmemoryPolicy ?? 'noeviction'],
+    [
+      ...args,
+      '--maxmemory-policy',
+      options.maxmemoryPolicy ?? 'noeviction',
+      ...(options.args ?? []),
+    ],
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}`;
