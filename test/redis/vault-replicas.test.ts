@@ -30,6 +30,7 @@ describe('vault writes with a replica', () => {
     const redis = new Redis(primary.url);
     const replicaClient = new Redis(replica.url);
     clients.push(redis, replicaClient);
+    replicaClient.on('error', () => undefined);
     await waitFor('replica link', async () =>
       /slave0:.*state=online/.test(await redis.info('replication')) ? true : undefined,
     );
@@ -40,7 +41,7 @@ describe('vault writes with a replica', () => {
       keys,
       keyring: createKeyring(randomBytes(32).toString('base64')),
       audit: createAuditLog(redis, keys),
-      replicaWaitMs: 500,
+      replicaWaitMs: 2_000,
     });
     const secret = {
       accessKeyId: 'AKIAREPLICATEDKEY000',
