@@ -38,7 +38,7 @@ export function hasRedisServer(): boolean {
 }
 
 export async function startRedisServer(
-  options: { maxmemoryPolicy?: string } = {},
+  options: { maxmemoryPolicy?: string; args?: string[] } = {},
 ): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'iam-pam-redis-'));

@@ -1,12 +1,11 @@
 /**
- * `npm run bench:engine`: no-op jobs per second through the engine's whole worker path
+ * `npm run bench -- engine` (also `npm run bench:engine`): no-op jobs per second through the engine's whole worker path
  * (run-time validation, dispatch, concurrency gate, deadline, scoped log, metrics; then also
  * the IAM user lease and one event per job) against raw BullMQ, in the same run, on the same
  * Redis (REDIS_URL, or a private redis-server). BENCH_JOBS (default 5000), BENCH_ROUNDS
  * (default 3, the median is shown) and BENCH_CONCURRENCY (default 16) tune it.
  */
 import { randomUUID } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
 
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -23,6 +22,7 @@ import { RETENTION } from '../src/producers/retention.ts';
 import { createRedisConnection } from '../src/queue/redis-connections.ts';
 import { bindHandlers } from '../src/workers/bind-handlers.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
+import type { Bench } from './bench.ts';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -139,42 +139,41 @@ async function engine(url: string, redis: Redis, withLease: boolean): Promise<nu
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-const server = process.env.REDIS_URL === undefined ? await startRedisServer() : undefined;
-const url = process.env.REDIS_URL ?? server?.url ?? '';
-const redis = new Redis(url);
-try {
-  process.stderr.write(
-    `bench:engine: ${JOBS} no-op jobs, concurrency ${CONCURRENCY}, ${ROUNDS} rounds, Redis ${server ? `private redis-server ${server.version}` : url}\n`,
-  );
-  await rawBullmq(url, redis); // warm-up: JIT and Redis script cache
-  const results = { raw: [] as number[], engine: [] as number[], leased: [] as number[] };
-  for (let round = 1; round <= ROUNDS; round += 1) {
-    results.raw.push(await rawBullmq(url, redis));
-    results.engine.push(await engine(url, redis, false));
-    results.leased.push(await engine(url, redis, true));
-    process.stderr.write(`round ${round}/${ROUNDS} done\n`);
-  }
-  const raw = median(results.raw);
-  const rows = [
-    ['raw BullMQ Worker (no-op processor)', results.raw],
-    ['engine: validation, dispatch, deadline, log, metrics', results.engine],
-    ['engine + IAM user lease + one event per job', results.leased],
-  ] as const;
-  const out = [
-    `| path (${JOBS} jobs, concurrency ${CONCURRENCY}) | jobs/s median | min–max | vs raw |`,
-    '|---|---:|---:|---:|',
-    ...rows.map(([name, rates]) => {
-      const rate = median(rates);
-      const range = `${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}`;
-      return `| ${name} | ${Math.round(rate)} | ${range} | ${((rate / raw) * 100).toFixed(0)}% |`;
-    }),
-    `(load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')} on ${cpus().length} CPUs)`,
-  ];
-  process.stdout.write(`${out.join('\n')}\n`);
-} finally {
-  redis.disconnect();
-  server?.stop();
-}
-process.exit(0);
+export const engineBench: Bench = {
+  name: 'engine',
+  description: `${JOBS} no-op jobs through the worker path vs raw BullMQ, concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds`,
+  async run(log) {
+    const server = process.env.REDIS_URL === undefined ? await startRedisServer() : undefined;
+    const url = process.env.REDIS_URL ?? server?.url ?? '';
+    const redis = new Redis(url);
+    try {
+      log(`Redis: ${server ? `private redis-server ${server.version}` : url}`);
+      await rawBullmq(url, redis); // warm-up: JIT and Redis script cache
+      const results = { raw: [] as number[], engine: [] as number[], leased: [] as number[] };
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        results.raw.push(await rawBullmq(url, redis));
+        results.engine.push(await engine(url, redis, false));
+        results.leased.push(await engine(url, redis, true));
+        log(`round ${round}/${ROUNDS} done`);
+      }
+      const raw = median(results.raw);
+      const rows = [
+        ['raw BullMQ Worker (no-op processor) jobs/s', results.raw],
+        ['engine: validation, dispatch, deadline, log, metrics jobs/s', results.engine],
+        ['engine + IAM user lease + one event per job jobs/s', results.leased],
+      ] as const;
+      return rows.map(([measure, rates]) => {
+        const rate = median(rates);
+        return {
+          measure,
+          value: rate,
+          unit: 'jobs/s',
+          notes: `min-max ${Math.round(Math.min(...rates))}-${Math.round(Math.max(...rates))}; ${((rate / raw) * 100).toFixed(0)}% of raw; ${JOBS} jobs, concurrency ${CONCURRENCY}`,
+        };
+      });
+    } finally {
+      redis.disconnect();
+      server?.stop();
+    }
+  },
+};
