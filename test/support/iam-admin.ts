@@ -27,7 +27,9 @@ import {
 } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 
-import type { IamBackend } from './iam-backend.ts';
+import { afterAll, beforeAll } from 'vitest';
+
+import { type IamBackend, useIamBackend } from './iam-backend.ts';
 
 export interface Credentials {
   accessKeyId: string;
@@ -194,4 +196,28 @@ export function createIamAdmin(backend: IamBackend): IamAdmin {
     },
   };
   return admin;
+}
+
+/**
+ * The backend of this file and an administrator on it, created before the file's tests and
+ * cleaned up after them. `admin` forwards to the administrator once it exists.
+ */
+export function useIamAdmin(): { backend: { readonly current: IamBackend }; admin: IamAdmin } {
+  const backend = useIamBackend();
+  let current: IamAdmin | undefined;
+  beforeAll(() => {
+    current = createIamAdmin(backend.current);
+  });
+  afterAll(async () => {
+    await current?.cleanup();
+  });
+  const admin = new Proxy({} as IamAdmin, {
+    get(_target, prop: keyof IamAdmin) {
+      if (current === undefined) {
+        throw new Error('the IAM administrator exists only inside tests and hooks');
+      }
+      return current[prop];
+    },
+  });
+  return { backend, admin };
 }

@@ -1,10 +1,11 @@
 /** `iam-pam account add|list|show|remove` and `iam-pam secret`: managed accounts. */
 import type { Command } from 'commander';
 
-import { canonicalRef, parseAccountRef } from '../../accounts/account-ref.ts';
+import { readAccountSecret, removeAccount } from '../../accounts/account-actions.ts';
+import { parseAccountRef } from '../../accounts/account-ref.ts';
 import type { AccountRecord } from '../../accounts/account-store.ts';
 import { importAccount } from '../../accounts/import-account.ts';
-import { invalidInput, PermanentError } from '../../errors.ts';
+import { invalidInput } from '../../errors.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
 
 export function describeAccount(a: AccountRecord): string {
@@ -116,18 +117,11 @@ export const registerAccount: CommandRegistrar = (program: Command, run) => {
     .option('--json', 'JSON')
     .action((text: string, options: { json?: boolean }) =>
       run(async (context) => {
-        const ref = parseAccountRef(text);
-        const domain = await context.domain();
-        const record = await domain.accounts.require(ref);
-        await domain.vault.removeOwner(canonicalRef(ref), { actor: context.actor });
-        await domain.accounts.remove(ref);
-        await domain.audit.append({
-          actor: context.actor,
-          action: 'account.remove',
-          outcome: 'ok',
-          provider: ref.provider,
-          account: record.account,
-        });
+        const record = await removeAccount(
+          await context.domain(),
+          parseAccountRef(text),
+          context.actor,
+        );
         context.print(
           { account: record.account, removed: true },
           {
@@ -144,25 +138,11 @@ export const registerAccount: CommandRegistrar = (program: Command, run) => {
     .option('--json', '{"accessKeyId","secretAccessKey"} or {"password"}')
     .action((text: string, options: { json?: boolean }) =>
       run(async (context) => {
-        const ref = parseAccountRef(text);
-        const domain = await context.domain();
-        const record = await domain.accounts.require(ref);
-        await domain.unlockVault();
-        const secret = await domain.vault.read(canonicalRef(ref), 'current');
-        await domain.audit.append({
-          actor: context.actor,
-          action: 'secret.read',
-          outcome: secret ? 'ok' : 'refused',
-          provider: ref.provider,
-          account: record.account,
-          keyId: secret && 'accessKeyId' in secret ? secret.accessKeyId : undefined,
-        });
-        if (secret === undefined) {
-          throw new PermanentError(
-            'not_found',
-            `no secret is known for ${record.account}: it was imported without --adopt-secret-stdin and has not been rotated yet`,
-          );
-        }
+        const secret = await readAccountSecret(
+          await context.domain(),
+          parseAccountRef(text),
+          context.actor,
+        );
         context.print(secret, {
           json: options.json === true,
           text:

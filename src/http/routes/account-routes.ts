@@ -4,10 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import { type AccountRef, canonicalRef, checkAccountParts } from '../../accounts/account-ref.ts';
+import { readAccountSecret, removeAccount } from '../../accounts/account-actions.ts';
+import { type AccountRef, checkAccountParts } from '../../accounts/account-ref.ts';
 import { importAccount } from '../../accounts/import-account.ts';
 import type { Domain } from '../../domain.ts';
-import { PermanentError } from '../../errors.ts';
 import { actorOf } from './actor.ts';
 
 type AccountParams = { Params: { id: string; userName: string; kind: string } };
@@ -79,17 +79,7 @@ export function registerAccountRoutes(app: FastifyInstance, domain: Domain): voi
       },
     },
     async (request, reply) => {
-      const ref = refOf(request.params);
-      const record = await domain.accounts.require(ref);
-      await domain.vault.removeOwner(canonicalRef(ref), { actor: actorOf(request) });
-      await domain.accounts.remove(ref);
-      await domain.audit.append({
-        actor: actorOf(request),
-        action: 'account.remove',
-        outcome: 'ok',
-        provider: ref.provider,
-        account: record.account,
-      });
+      await removeAccount(domain, refOf(request.params), actorOf(request));
       return reply.status(204).send();
     },
   );
@@ -104,23 +94,7 @@ export function registerAccountRoutes(app: FastifyInstance, domain: Domain): voi
       },
     },
     async (request, reply) => {
-      const ref = refOf(request.params);
-      const record = await domain.accounts.require(ref);
-      const secret = await domain.vault.read(canonicalRef(ref), 'current');
-      await domain.audit.append({
-        actor: actorOf(request),
-        action: 'secret.read',
-        outcome: secret ? 'ok' : 'refused',
-        provider: ref.provider,
-        account: record.account,
-        keyId: secret && 'accessKeyId' in secret ? secret.accessKeyId : undefined,
-      });
-      if (secret === undefined) {
-        throw new PermanentError(
-          'not_found',
-          `no secret is known for ${record.account}: it was imported without adoptSecret and has not been rotated yet`,
-        );
-      }
+      const secret = await readAccountSecret(domain, refOf(request.params), actorOf(request));
       // Never cached by anything between us and the caller.
       return reply.header('cache-control', 'no-store').send(secret);
     },

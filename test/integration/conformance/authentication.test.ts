@@ -8,22 +8,14 @@ import {
   DeleteAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { awsError } from '../../support/aws-errors.ts';
-import { clientsFor, createIamAdmin, type IamAdmin } from '../../support/iam-admin.ts';
-import { unsupportedOn, useIamBackend } from '../../support/iam-backend.ts';
+import { useIamAdmin, clientsFor } from '../../support/iam-admin.ts';
+import { unsupportedOn } from '../../support/iam-backend.ts';
 import { sendSigned, signQueryRequest } from '../../support/sign-query-request.ts';
 
-const backend = useIamBackend();
-let admin: IamAdmin;
-
-beforeAll(() => {
-  admin = createIamAdmin(backend.current);
-});
-afterAll(async () => {
-  await admin.cleanup();
-});
+const { backend, admin } = useIamAdmin();
 
 const NO_AUTH = 'moto checks no signatures and accepts unknown, deleted and Inactive keys';
 const verified = unsupportedOn({ moto: NO_AUTH });

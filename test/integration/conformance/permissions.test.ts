@@ -10,21 +10,13 @@ import {
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { awsError } from '../../support/aws-errors.ts';
-import { createIamAdmin, type IamAdmin } from '../../support/iam-admin.ts';
-import { unsupportedOn, useIamBackend } from '../../support/iam-backend.ts';
+import { useIamAdmin } from '../../support/iam-admin.ts';
+import { unsupportedOn } from '../../support/iam-backend.ts';
 
-const backend = useIamBackend();
-let admin: IamAdmin;
-
-beforeAll(() => {
-  admin = createIamAdmin(backend.current);
-});
-afterAll(async () => {
-  await admin.cleanup();
-});
+const { admin } = useIamAdmin();
 
 const authorization = unsupportedOn({
   moto: 'moto authorizes nothing by default: every key may call every action',

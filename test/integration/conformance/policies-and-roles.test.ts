@@ -8,26 +8,13 @@ import {
   ListUserPoliciesCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { awsError } from '../../support/aws-errors.ts';
-import {
-  clientsFor,
-  createIamAdmin,
-  type IamAdmin,
-  policyDocument,
-} from '../../support/iam-admin.ts';
-import { unsupportedOn, useIamBackend } from '../../support/iam-backend.ts';
+import { useIamAdmin, clientsFor, policyDocument } from '../../support/iam-admin.ts';
+import { unsupportedOn } from '../../support/iam-backend.ts';
 
-const backend = useIamBackend();
-let admin: IamAdmin;
-
-beforeAll(() => {
-  admin = createIamAdmin(backend.current);
-});
-afterAll(async () => {
-  await admin.cleanup();
-});
+const { backend, admin } = useIamAdmin();
 
 const READ = [{ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }];
 const TRUST = [{ Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: 'sts:AssumeRole' }];

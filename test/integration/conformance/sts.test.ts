@@ -4,21 +4,13 @@
  */
 import { GetRoleCommand, GetUserCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { awsError } from '../../support/aws-errors.ts';
-import { createIamAdmin, type IamAdmin } from '../../support/iam-admin.ts';
-import { unsupportedOn, useIamBackend } from '../../support/iam-backend.ts';
+import { useIamAdmin } from '../../support/iam-admin.ts';
+import { unsupportedOn } from '../../support/iam-backend.ts';
 
-const backend = useIamBackend();
-let admin: IamAdmin;
-
-beforeAll(() => {
-  admin = createIamAdmin(backend.current);
-});
-afterAll(async () => {
-  await admin.cleanup();
-});
+const { backend, admin } = useIamAdmin();
 
 const trustChecked = unsupportedOn({
   moto: 'moto assumes any role for anyone: it checks neither the trust policy, ExternalId nor that the role exists',

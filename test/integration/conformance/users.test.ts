@@ -6,21 +6,13 @@ import {
   ListUsersCommand,
   TagUserCommand,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { awsError } from '../../support/aws-errors.ts';
-import { createIamAdmin, type IamAdmin } from '../../support/iam-admin.ts';
-import { unsupportedOn, useIamBackend } from '../../support/iam-backend.ts';
+import { useIamAdmin } from '../../support/iam-admin.ts';
+import { unsupportedOn } from '../../support/iam-backend.ts';
 
-const backend = useIamBackend();
-let admin: IamAdmin;
-
-beforeAll(() => {
-  admin = createIamAdmin(backend.current);
-});
-afterAll(async () => {
-  await admin.cleanup();
-});
+const { backend, admin } = useIamAdmin();
 
 const awsIds = unsupportedOn({
   moto: 'moto makes user ids of 20 random lower-case characters, not AIDA…',

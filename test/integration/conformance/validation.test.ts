@@ -8,21 +8,13 @@ import {
   GetUserCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { awsError } from '../../support/aws-errors.ts';
-import { createIamAdmin, type IamAdmin } from '../../support/iam-admin.ts';
-import { unsupportedOn, useIamBackend } from '../../support/iam-backend.ts';
+import { useIamAdmin } from '../../support/iam-admin.ts';
+import { unsupportedOn } from '../../support/iam-backend.ts';
 
-const backend = useIamBackend();
-let admin: IamAdmin;
-
-beforeAll(() => {
-  admin = createIamAdmin(backend.current);
-});
-afterAll(async () => {
-  await admin.cleanup();
-});
+const { admin } = useIamAdmin();
 
 const validated = unsupportedOn({
   moto: 'moto validates no input: bad names, missing members and out-of-range values are accepted',

@@ -2,21 +2,12 @@
  * Conformance: the Query protocol on the wire, seen without the SDK — envelopes, namespaces,
  * request ids in body and header, Content-Type, Date, empty lists, GET, unknown actions.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { createIamAdmin, type IamAdmin } from '../../support/iam-admin.ts';
 import { unsupportedOn, useIamBackend } from '../../support/iam-backend.ts';
 import { sendSigned, signQueryRequest } from '../../support/sign-query-request.ts';
 
 const backend = useIamBackend();
-let admin: IamAdmin;
-
-beforeAll(() => {
-  admin = createIamAdmin(backend.current);
-});
-afterAll(async () => {
-  await admin.cleanup();
-});
 
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';

@@ -1,0 +1,56 @@
+/** What the CLI and the HTTP API both do to an account: read its secret (audited), stop managing it. */
+import type { AuditLog } from '../audit/audit-log.ts';
+import { PermanentError } from '../errors.ts';
+import type { SecretStore, SecretValue } from '../vault/secret-store.ts';
+import { type AccountRef, canonicalRef } from './account-ref.ts';
+import type { AccountRecord, AccountStore } from './account-store.ts';
+
+export interface AccountActionDeps {
+  accounts: AccountStore;
+  vault: SecretStore;
+  audit: AuditLog;
+}
+
+/** The current secret; every read is audited, a refused one too. */
+export async function readAccountSecret(
+  deps: AccountActionDeps,
+  ref: AccountRef,
+  actor: string,
+): Promise<SecretValue> {
+  const record = await deps.accounts.require(ref);
+  const secret = await deps.vault.read(canonicalRef(ref), 'current');
+  await deps.audit.append({
+    actor,
+    action: 'secret.read',
+    outcome: secret ? 'ok' : 'refused',
+    provider: ref.provider,
+    account: record.account,
+    keyId: secret && 'accessKeyId' in secret ? secret.accessKeyId : undefined,
+  });
+  if (secret === undefined) {
+    throw new PermanentError(
+      'not_found',
+      `no secret is known for ${record.account}: it was imported without adopting its secret and has not been rotated yet`,
+    );
+  }
+  return secret;
+}
+
+/** Stops managing an account: its record and vault versions go; AWS is left as it is. */
+export async function removeAccount(
+  deps: AccountActionDeps,
+  ref: AccountRef,
+  actor: string,
+): Promise<AccountRecord> {
+  const record = await deps.accounts.require(ref);
+  await deps.vault.removeOwner(canonicalRef(ref), { actor });
+  await deps.accounts.remove(ref);
+  await deps.audit.append({
+    actor,
+    action: 'account.remove',
+    outcome: 'ok',
+    provider: ref.provider,
+    account: record.account,
+  });
+  return record;
+}
