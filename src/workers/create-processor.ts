@@ -123,10 +123,13 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
           controller,
           timeoutMs: contract.timeoutMs,
           what: `job ${contract.name} ${job.id ?? ''}`,
-          onRunaway: () => {
-            // It ignores its signal: leave the lease to its TTL rather than hand the user over.
-            log.error('the handler did not stop after its deadline; its lease ends with its TTL');
-            held?.abandon();
+          onRunaway: (running) => {
+            // It ignores its signal and may still be calling IAM: the user stays ours until it
+            // stops (bounded), so a retry waits instead of overlapping it.
+            log.error(
+              'the handler did not stop after its deadline; its IAM user stays leased until it does',
+            );
+            held?.releaseWhenSettled(running, Math.max(300_000, 10 * contract.timeoutMs));
             held = undefined;
           },
         });

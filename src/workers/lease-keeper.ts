@@ -12,8 +12,11 @@ export interface HeldLease {
   readonly lease: UserLease;
   /** Stops renewing and deletes the lease if it is still ours. */
   release(): Promise<void>;
-  /** Stops renewing and lets the TTL end it (a run that would not stop is still going). */
-  abandon(): void;
+  /**
+   * For a run that would not stop: keeps renewing until `running` settles, then releases; after
+   * `maxMs` it stops renewing and lets the TTL end the lease.
+   */
+  releaseWhenSettled(running: Promise<unknown>, maxMs: number): void;
 }
 
 export type HoldResult = { held: HeldLease } | { busyMs: number };
@@ -85,7 +88,25 @@ export async function holdLease(
           log.warn({ err }, 'could not release the user lease; it ends with its TTL');
         });
       },
-      abandon: stop,
+      releaseWhenSettled(running, maxMs) {
+        const giveUp = setTimeout(() => {
+          log.error(
+            { maxMs },
+            'a runaway handler still holds the IAM user after the limit: its lease ends with its TTL',
+          );
+          stop();
+        }, maxMs);
+        giveUp.unref();
+        void running
+          .catch(() => undefined)
+          .then(async () => {
+            clearTimeout(giveUp);
+            if (!stopped) {
+              stop();
+              await leases.release(user, token).catch(() => undefined);
+            }
+          });
+      },
     },
   };
 }

@@ -2,7 +2,8 @@
  * A run with a deadline (BullMQ has none): at `timeoutMs` the controller aborts with
  * TransientError `deadline_exceeded` and the run ends at once, whether or not the handler
  * honours its signal. A handler still running a moment later is a runaway: the caller is told,
- * so it keeps the IAM user's lease until its TTL rather than hand the user to another job.
+ * so it keeps the IAM user's lease until the handler really stops rather than hand the user to
+ * another job while IAM calls of the first may still be in flight.
  */
 import { TransientError } from '../errors.ts';
 
@@ -12,7 +13,8 @@ export interface DeadlineOptions<T> {
   controller: AbortController;
   timeoutMs: number;
   what: string;
-  onRunaway: () => void;
+  /** Called with the still-running handler, which ignored its abort. */
+  onRunaway: (running: Promise<unknown>) => void;
   /** How long an aborted handler may take to stop before it counts as a runaway. */
   graceMs?: number;
 }
@@ -57,7 +59,7 @@ export async function runWithDeadline<T>(options: DeadlineOptions<T>): Promise<T
       ]);
     }
     if (!settled) {
-      options.onRunaway();
+      options.onRunaway(running);
     }
     throw signal.reason as Error;
   } finally {

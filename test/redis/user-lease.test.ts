@@ -9,7 +9,7 @@ import {
   runLeaseGuarded,
 } from '../../src/queue/user-lease.ts';
 import { useEngine } from '../support/engine.ts';
-import { logKey, testLocked } from '../support/test-jobs.ts';
+import { logKey, testLocked, testLockedShortDeadline } from '../support/test-jobs.ts';
 
 const engine = useEngine();
 const { redis, prefix } = engine.redis;
@@ -43,6 +43,30 @@ describe('the per-user lease', () => {
     expect(second.start).toBeGreaterThanOrEqual(first.end);
     expect(second.token).toBeGreaterThan(first.token);
     expect(await redis.exists(`{${prefix}}:lease:prod/alice`)).toBe(0);
+  });
+
+  it("keeps a runaway handler's user leased until it stops, so its retry never overlaps it", async () => {
+    // 500 ms deadline, a 5 s sleep that ignores the signal, a 2 s lease: the retry must wait.
+    const job = await engine.enqueue(testLockedShortDeadline, {
+      provider: 'prod',
+      key: 'runaway',
+      userName: 'dave',
+      sleepMs: 5_000,
+      ignoreSignal: true,
+      sleepFirstRunOnly: true,
+    });
+    expect(await engine.finished(job, 20_000)).toMatchObject({
+      state: 'completed',
+      attemptsMade: 2,
+    });
+    const runs = (await redis.lrange(logKey(prefix, 'runaway'), 0, -1)).map(
+      (line) => JSON.parse(line) as RunLog,
+    );
+    expect(runs).toHaveLength(2);
+    const [first, second] = runs.sort((a, b) => a.start - b.start) as [RunLog, RunLog];
+    expect(first.end - first.start).toBeGreaterThanOrEqual(5_000);
+    expect(second.start).toBeGreaterThanOrEqual(first.end);
+    expect(second.token).toBeGreaterThan(first.token);
   });
 
   it('lets jobs for different users run at the same time', async () => {

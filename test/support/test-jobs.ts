@@ -25,6 +25,8 @@ const behaviour = {
   sleepMs: z.number().int().min(0).default(0),
   /** Sleep without looking at the abort signal. */
   ignoreSignal: z.boolean().default(false),
+  /** Sleep on the first run only (a retry is quick). */
+  sleepFirstRunOnly: z.boolean().default(false),
   /** Report progress this many times. */
   progressSteps: z.number().int().min(0).default(0),
   /** Emit a `heartbeat.verdict` event. */
@@ -70,7 +72,19 @@ export const testShortDeadline = defineJob({
   provider: ({ provider }) => provider,
 });
 
-export const testContracts = [testEcho, testLocked, testShortDeadline] as const;
+export const testLockedShortDeadline = defineJob({
+  ...testLocked,
+  name: 'test-locked-short-deadline',
+  description: 'Test job: holds the user lease, with a 500 ms deadline.',
+  timeoutMs: 500,
+});
+
+export const testContracts = [
+  testEcho,
+  testLocked,
+  testShortDeadline,
+  testLockedShortDeadline,
+] as const;
 
 type Behaviour = z.output<typeof testEcho.payload> & { userName?: string };
 
@@ -96,7 +110,7 @@ function createHandler(deps: EngineDeps) {
     for (let step = 1; step <= payload.progressSteps; step += 1) {
       await ctx.progress({ step, of: payload.progressSteps });
     }
-    if (payload.sleepMs > 0) {
+    if (payload.sleepMs > 0 && (!payload.sleepFirstRunOnly || run === 1)) {
       await sleep(payload.sleepMs, payload.ignoreSignal ? undefined : ctx.signal);
     }
     for (let call = 0; call < payload.iamCalls; call += 1) {
@@ -139,5 +153,6 @@ export function createTestJobs(deps: EngineDeps): JobBinding[] {
     'test-echo': handler,
     'test-locked': handler,
     'test-short-deadline': handler,
+    'test-locked-short-deadline': handler,
   });
 }
