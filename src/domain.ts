@@ -107,7 +107,7 @@ export function createDomain(options: DomainOptions): Domain {
     vault,
     audit,
     countAccounts: (id) => accounts.count(id),
-    accountExists: async (ref) => (await accounts.get(parseAccountRef(ref))) !== undefined,
+    linkedAccount: (ref) => accounts.get(parseAccountRef(ref)),
     onPolicyChange: options.onPolicyChange,
   });
   const clients = createProviderClients({

@@ -14,6 +14,16 @@ export function accountKey(provider: string, userName: string, kind: AccountKind
   return `${userKey(provider, userName)}/${kind}`;
 }
 
+/** The vault owner of a provider's own credential (`provider:<id>`). */
+export function providerOwner(providerId: string): string {
+  return `provider:${providerId}`;
+}
+
+/** The provider a vault owner belongs to: `provider:<id>`, or an account's first segment. */
+export function providerOfOwner(owner: string): string | undefined {
+  return owner.startsWith('provider:') ? owner.slice('provider:'.length) : owner.split('/')[0];
+}
+
 export function createKeys(prefix: string) {
   const root = `{${prefix}}`;
   return {

@@ -20,10 +20,35 @@ export function isSecretKey(key: string): boolean {
 
 const MAX_DEPTH = 8;
 
+/** Secret-bearing keys at the top three levels, for pino's path redaction of child bindings. */
+const BINDING_KEYS = [
+  'password',
+  'Password',
+  'NewPassword',
+  'secret',
+  'secretAccessKey',
+  'SecretAccessKey',
+  'sessionToken',
+  'SessionToken',
+  'token',
+  'apiTokens',
+  'masterKey',
+  'masterKeyPrevious',
+  'authorization',
+  'Authorization',
+  'adoptSecret',
+  'cookie',
+];
+const BINDING_PATHS = BINDING_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+
 /** Returns a copy of `value` with every secret-bearing key censored. Errors become plain objects. */
 export function scrubSecrets(value: unknown, depth = 0): unknown {
-  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') {
+  if (value === null || typeof value !== 'object') {
     return value;
+  }
+  if (depth > MAX_DEPTH) {
+    // Too deep to check: say so rather than let a nested secret through.
+    return '[Too deep to log]';
   }
   if (value instanceof Error) {
     return scrubSecrets(pino.stdSerializers.err(value), depth);
@@ -63,6 +88,8 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { service: options.service ?? 'iam-pam', pid: process.pid },
       formatters: { log: (record) => scrubSecrets(record) as Record<string, unknown> },
+      // Child loggers' bindings bypass the formatter: path redaction covers them.
+      redact: { paths: BINDING_PATHS, censor: REDACTED },
     },
     destination,
   );

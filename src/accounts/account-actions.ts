@@ -1,6 +1,7 @@
 /** What the CLI and the HTTP API both do to an account: read its secret (audited), stop managing it. */
 import type { AuditLog } from '../audit/audit-log.ts';
 import { PermanentError } from '../errors.ts';
+import type { ProviderStore } from '../providers/provider-store.ts';
 import type { SecretStore, SecretValue } from '../vault/secret-store.ts';
 import { type AccountRef, canonicalRef } from './account-ref.ts';
 import type { AccountRecord, AccountStore } from './account-store.ts';
@@ -9,6 +10,7 @@ export interface AccountActionDeps {
   accounts: AccountStore;
   vault: SecretStore;
   audit: AuditLog;
+  providers: Pick<ProviderStore, 'list'>;
 }
 
 /** The current secret; every read is audited, a refused one too. */
@@ -24,7 +26,7 @@ export async function readAccountSecret(
     action: 'secret.read',
     outcome: secret ? 'ok' : 'refused',
     provider: ref.provider,
-    account: record.account,
+    account: canonicalRef(ref),
     keyId: secret && 'accessKeyId' in secret ? secret.accessKeyId : undefined,
   });
   if (secret === undefined) {
@@ -43,14 +45,24 @@ export async function removeAccount(
   actor: string,
 ): Promise<AccountRecord> {
   const record = await deps.accounts.require(ref);
-  await deps.vault.removeOwner(canonicalRef(ref), { actor });
+  const owner = canonicalRef(ref);
+  const signing = (await deps.providers.list()).filter(
+    (p) => p.credential.type === 'linked' && p.credential.account === owner,
+  );
+  if (signing.length > 0) {
+    throw new PermanentError(
+      'conflict',
+      `${record.account} is the key provider ${signing.map((p) => `"${p.id}"`).join(', ')} signs with; switch that provider to another credential first (iam-pam provider add)`,
+    );
+  }
+  await deps.vault.removeOwner(owner, { actor });
   await deps.accounts.remove(ref);
   await deps.audit.append({
     actor,
     action: 'account.remove',
     outcome: 'ok',
     provider: ref.provider,
-    account: record.account,
+    account: canonicalRef(ref),
   });
   return record;
 }

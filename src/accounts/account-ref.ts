@@ -5,7 +5,7 @@
  */
 import { invalidInput } from '../errors.ts';
 import { type AccountKind, accountKey } from '../keys.ts';
-import { IAM_USER_NAME, PROVIDER_ID } from '../providers/provider-schema.ts';
+import { IAM_USER_NAME, PROVIDER_ID } from '../identifiers.ts';
 
 export const ACCOUNT_KINDS: readonly AccountKind[] = ['access-key', 'password'];
 

@@ -41,7 +41,6 @@ export interface AccountStore {
   remove(ref: AccountRef): Promise<void>;
   list(provider?: string): Promise<AccountRecord[]>;
   count(provider: string): Promise<number>;
-  existsByCanonical(canonical: string): Promise<boolean>;
 }
 
 export function createAccountStore(redis: Redis, keys: Keys): AccountStore {
@@ -104,8 +103,6 @@ export function createAccountStore(redis: Redis, keys: Keys): AccountStore {
     },
 
     count: (provider) => redis.scard(keys.providerAccounts(provider)),
-
-    existsByCanonical: async (canonical) => (await redis.exists(keys.account(canonical))) === 1,
   };
   return store;
 }

@@ -8,19 +8,17 @@ import { z } from 'zod';
 
 import type { AuditLog } from '../audit/audit-log.ts';
 import { describeZodError } from '../describe-zod-error.ts';
-import { invalidInput, isAppError } from '../errors.ts';
+import { invalidInput, isAppError, PermanentError } from '../errors.ts';
 import type { CredentialVerifier, IamGateway } from '../iam/iam-gateway.ts';
 import type { ProviderStore } from '../providers/provider-store.ts';
 import type { SecretStore } from '../vault/secret-store.ts';
 import { type AccountRef, canonicalRef } from './account-ref.ts';
 import type { AccountRecord, AccountStore } from './account-store.ts';
+import { ACCESS_KEY_ID } from '../identifiers.ts';
 
 export const importInputSchema = z
   .object({
-    accessKeyId: z
-      .string()
-      .regex(/^[A-Z0-9]{16,128}$/, 'must be an access key id')
-      .optional(),
+    accessKeyId: z.string().regex(ACCESS_KEY_ID, 'must be an access key id').optional(),
     adoptSecret: z.unknown().optional(),
     resetOnImport: z.boolean().default(false),
   })
@@ -73,7 +71,8 @@ export async function importAccount(
       ? parse(adoptedPasswordSchema, input.adoptSecret, 'adoptSecret')
       : undefined;
   if (await deps.accounts.get(ref)) {
-    throw invalidInput(
+    throw new PermanentError(
+      'conflict',
       `account ${ref.provider}/${ref.userName}/${ref.kind} is already managed; remove it first to import it again`,
     );
   }
@@ -138,27 +137,28 @@ export async function importAccount(
     }
   } else {
     record.loginProfileAtImport = (await gateway.getLoginProfile(user.userName)) !== undefined;
+    if (adoptPassword !== undefined && !record.loginProfileAtImport) {
+      throw invalidInput(
+        `adoptSecret: user ${user.userName} has no console password to adopt; add the account without one (a rotation will set one)`,
+      );
+    }
   }
 
-  await deps.accounts.create(record);
+  // The secret first: a record never claims a secret the vault does not hold.
   const owner = canonicalRef(ref);
   const adopted = adoptKey ?? adoptPassword;
   if (adopted !== undefined) {
     await deps.vault.put(owner, 'current', adopted, { actor });
-    Object.assign(
-      record,
-      await deps.accounts.update(ref, {
-        secretKnown: true,
-        passwordSource: adoptPassword ? 'adopted' : undefined,
-      }),
-    );
+    record.secretKnown = true;
+    record.passwordSource = adoptPassword ? 'adopted' : undefined;
   }
+  await deps.accounts.create(record);
   await deps.audit.append({
     actor,
     action: 'account.add',
     outcome: 'ok',
     provider: ref.provider,
-    account: record.account,
+    account: owner,
     keyId: record.currentAccessKeyId,
     detail: { adopted: adopted !== undefined, userId: user.userId },
   });

@@ -32,13 +32,15 @@ export interface AuditEntry extends AuditRecord {
 
 export interface AuditLog {
   append(record: AuditRecord): Promise<string>;
-  /** Newest first; `account` and `provider` filter. */
+  /** Newest first; `account` (canonical) and `provider` filter, over the newest 100,000 entries. */
   list(filter: { account?: string; provider?: string; limit: number }): Promise<AuditEntry[]>;
 }
 
 /** Roughly how many entries the stream keeps; older ones are trimmed (export them to keep more). */
 export const AUDIT_MAX_ENTRIES = 1_000_000;
 const SCAN_BATCH = 500;
+/** A filtered read looks at most this many of the newest entries (the stream is long). */
+const MAX_SCANNED = 100_000;
 
 export function createAuditLog(redis: Redis, keys: Keys): AuditLog {
   return {
@@ -60,8 +62,10 @@ export function createAuditLog(redis: Redis, keys: Keys): AuditLog {
     async list({ account, provider, limit }) {
       const found: AuditEntry[] = [];
       let end = '+';
-      while (found.length < limit) {
+      let scanned = 0;
+      while (found.length < limit && scanned < MAX_SCANNED) {
         const batch = await redis.xrevrange(keys.audit, end, '-', 'COUNT', SCAN_BATCH);
+        scanned += batch.length;
         for (const [id, fields] of batch) {
           const entry = { id, ...(JSON.parse(fields[1] ?? '{}') as Omit<AuditEntry, 'id'>) };
           if (

@@ -3,6 +3,7 @@
  * user, action, key id, AWS request id, job id and outcome — success or failure.
  */
 import type { AccessKey, IamGateway, MutationReceipt } from '../iam/iam-gateway.ts';
+import { accountKey } from '../keys.ts';
 import type { AuditLog } from './audit-log.ts';
 
 export interface AuditContext {
@@ -19,6 +20,17 @@ type Mutation =
   | 'untagUser'
   | 'createLoginProfile'
   | 'updateLoginProfile';
+
+/** Which account kind each mutation concerns (audit entries name canonical account references). */
+const KIND_OF: Record<Mutation, 'access-key' | 'password'> = {
+  createAccessKey: 'access-key',
+  updateAccessKeyStatus: 'access-key',
+  deleteAccessKey: 'access-key',
+  tagUser: 'access-key',
+  untagUser: 'access-key',
+  createLoginProfile: 'password',
+  updateLoginProfile: 'password',
+};
 
 const ACTION_NAMES: Record<Mutation, string> = {
   createAccessKey: 'CreateAccessKey',
@@ -47,7 +59,7 @@ export function createAuditedGateway(
       provider: context.provider,
       jobId: context.jobId,
       action: ACTION_NAMES[method],
-      account: `${context.provider}/${userName}`,
+      account: accountKey(context.provider, userName, KIND_OF[method]),
     };
     try {
       const result = await call();

@@ -2,6 +2,7 @@
  * Strict value formats for configuration. convict coerces leniently ("80x" becomes port 80);
  * these keep a malformed string as it is, so `check` rejects it with a message of ours.
  */
+import { AWS_REGION } from '../identifiers.ts';
 
 /** A format: how to read a string and what is wrong with it, if anything. */
 export interface ConfigFormat {
@@ -98,8 +99,7 @@ export const hostFormat: ConfigFormat = {
 export const regionFormat: ConfigFormat = {
   coerce: (raw) => (raw === '' ? undefined : raw),
   check: (value) =>
-    value === undefined ||
-    (typeof value === 'string' && /^([a-z]{2}(-[a-z]+)+-\d+|aws-global)$/.test(value))
+    value === undefined || (typeof value === 'string' && AWS_REGION.test(value))
       ? undefined
       : 'must be an AWS region name',
   example: 'us-east-1',

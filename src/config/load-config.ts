@@ -66,7 +66,9 @@ function readConfigFile(path: string): { values: Env; deployment: Record<string,
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     const why =
-      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : whereJsonBroke(err as Error);
     throw new ConfigError(
       `${CONFIG_FILE_ENV}: cannot read ${path} (${why}); e.g. ${CONFIG_FILE_ENV}=/etc/iam-pam/config.json`,
     );
@@ -159,7 +161,10 @@ function readSettings(source: Env): Record<SettingName, unknown> {
     }
     const problem = spec.format.check(spec.format.coerce(raw));
     if (problem !== undefined) {
-      const got = 'sensitive' in spec && spec.sensitive ? '' : ` (got ${JSON.stringify(raw)})`;
+      const got =
+        'sensitive' in spec && spec.sensitive
+          ? ''
+          : ` (got ${JSON.stringify(withoutUserInfo(raw))})`;
       throw new ConfigError(
         `${spec.env}: ${problem}${got}; e.g. ${spec.env}=${spec.format.example}`,
       );
@@ -184,6 +189,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   } catch (err) {
     throw new ConfigError(
       `IAM_PAM_API_TOKENS: ${(err as Error).message}; e.g. IAM_PAM_API_TOKENS=${SETTINGS.apiTokens.format.example}`,
+    );
+  }
+  if (s.masterKeyPrevious !== undefined && s.masterKeyPrevious === s.masterKey) {
+    throw new ConfigError(
+      'IAM_PAM_MASTER_KEY_PREVIOUS: is the same key as IAM_PAM_MASTER_KEY; set it to the key being replaced, e.g. IAM_PAM_MASTER_KEY_PREVIOUS=<the old key>',
     );
   }
   const failpoints = ((s.failpoints as string | undefined) ?? '')
@@ -257,4 +267,19 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** A URL's user and password are credentials: never echo them. */
+function withoutUserInfo(raw: string): string {
+  return raw.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/** Where a JSON file is broken, without the text around it (it may hold a key). */
+function whereJsonBroke(err: Error): string {
+  const at = /at position \d+(?: \(line \d+ column \d+\))?/.exec(err.message)?.[0];
+  return at === undefined
+    ? err instanceof SyntaxError
+      ? 'not valid JSON'
+      : err.message
+    : `not valid JSON ${at}`;
 }

@@ -5,15 +5,15 @@
  * Every call re-checks that version, so a `linked` provider switches to a newly promoted key
  * without a restart.
  */
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 import { PermanentError, TransientError } from '../errors.ts';
+import { providerOwner } from '../keys.ts';
 import type { ProviderRecord } from '../providers/provider-schema.ts';
 import type { SecretStore } from '../vault/secret-store.ts';
-import { createAssumeRoleCredentials } from './assume-role-credentials.ts';
+import { assumeRoleCredentials, defaultCredentialChain } from './aws-credentials.ts';
 import { createAwsCredentialVerifier } from './aws-credential-verifier.ts';
-import { createIamClients, type IamHttpHooks } from './create-iam-clients.ts';
+import type { IamHttpHooks } from './create-iam-clients.ts';
 import type { CredentialVerifier, IamGateway } from './iam-gateway.ts';
 import { createProviderGateways, type ProviderConnection } from './provider-gateways.ts';
 
@@ -37,8 +37,6 @@ export interface ProviderClients {
   gatewayFor: (providerId: string) => IamGateway;
   /** Verifies a key with sts:GetCallerIdentity at the provider's STS endpoint. */
   verifierFor: (providerId: string) => CredentialVerifier;
-  /** The credential version the next call will use. */
-  credentialVersion: (providerId: string) => Promise<string>;
   close: () => void;
 }
 
@@ -54,7 +52,7 @@ export function providerEndpoints(provider: ProviderRecord, env: EnvironmentEndp
 export function credentialOwner(provider: ProviderRecord): string | undefined {
   switch (provider.credential.type) {
     case 'custom':
-      return `provider:${provider.id}`;
+      return providerOwner(provider.id);
     case 'linked':
       return provider.credential.account;
     case 'chain':
@@ -90,7 +88,7 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
   ): Promise<AwsCredentialIdentity | AwsCredentialIdentityProvider> {
     const owner = credentialOwner(provider);
     if (owner === undefined) {
-      return defaultProvider();
+      return defaultCredentialChain();
     }
     const secret = await deps.vault.read(owner, 'current');
     if (secret === undefined || !('secretAccessKey' in secret)) {
@@ -115,22 +113,23 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
       return cached;
     }
     const endpoints = providerEndpoints(provider, deps.env);
-    let credentials = await baseCredentials(provider);
-    if (provider.assumeRole) {
-      const { sts } = createIamClients({
-        region: endpoints.region,
-        stsEndpoint: endpoints.sts,
-        credentials,
-        hooks: deps.hooksFor(providerId),
-      });
-      credentials = createAssumeRoleCredentials(sts, provider.assumeRole);
-    }
+    const base = await baseCredentials(provider);
+    const role = provider.assumeRole
+      ? assumeRoleCredentials({
+          base,
+          role: provider.assumeRole,
+          region: endpoints.region,
+          stsEndpoint: endpoints.sts,
+          hooks: deps.hooksFor(providerId),
+        })
+      : undefined;
     const connection = {
       region: endpoints.region,
       iamEndpoint: endpoints.iam,
       stsEndpoint: endpoints.sts,
-      credentials,
+      credentials: role?.credentials ?? base,
       cacheKey,
+      dispose: role?.dispose,
     };
     connections.set(providerId, connection);
     return connection;
@@ -140,7 +139,11 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
 
   function gatewayFor(providerId: string): IamGateway {
     return new Proxy({} as IamGateway, {
-      get(_target, method: keyof IamGateway) {
+      get(_target, method: keyof IamGateway | 'then' | symbol) {
+        // Not a thenable: `await gatewayFor(id)` must give the gateway back, not call `then`.
+        if (method === 'then' || typeof method === 'symbol') {
+          return undefined;
+        }
         return async (...args: unknown[]) => {
           const gateway = await gateways.gateway(providerId);
           const version = connections.get(providerId)?.cacheKey;
@@ -178,9 +181,6 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
           }).verify(credentials);
         },
       };
-    },
-    async credentialVersion(providerId) {
-      return versionOf(await providerRecord(providerId));
     },
     close: () => gateways.close(),
   };

@@ -16,6 +16,8 @@ import type { IamGateway } from './iam-gateway.ts';
 export interface ProviderConnection extends Omit<IamClientOptions, 'hooks'> {
   /** Changes when the provider's settings or credential change: the clients are then rebuilt. */
   cacheKey?: string;
+  /** Frees what the connection holds besides the clients (e.g. an AssumeRole STS client). */
+  dispose?: () => void;
 }
 
 export type ResolveProvider = (providerId: string) => Promise<ProviderConnection>;
@@ -25,6 +27,9 @@ export interface ProviderGateways {
   /** Closes every client's sockets. */
   close(): void;
 }
+
+/** Longer than any call: 3 SDK attempts of at most 15 s each, plus their backoff. */
+const RETIRED_CLIENT_GRACE_MS = 60_000;
 
 export function createProviderGateways(deps: {
   resolve: ResolveProvider;
@@ -41,7 +46,11 @@ export function createProviderGateways(deps: {
       if (hit !== undefined && hit.cacheKey === connection.cacheKey) {
         return hit.gateway;
       }
-      hit?.destroy();
+      if (hit !== undefined) {
+        // Calls may still be in flight on the old clients: destroying their sockets now would
+        // make the SDK send them again (a second CreateAccessKey). Let them finish first.
+        setTimeout(hit.destroy, RETIRED_CLIENT_GRACE_MS).unref();
+      }
       const clients = createIamClients({ ...connection, hooks: deps.hooksFor(providerId) });
       const entry = {
         cacheKey: connection.cacheKey,
@@ -49,6 +58,7 @@ export function createProviderGateways(deps: {
         destroy: () => {
           clients.iam.destroy();
           clients.sts.destroy();
+          connection.dispose?.();
         },
       };
       cache.set(providerId, entry);

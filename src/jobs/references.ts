@@ -4,13 +4,15 @@
  */
 import { z } from 'zod';
 
+import { IAM_USER_NAME, PROVIDER_ID } from '../identifiers.ts';
+
 export const providerId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a provider id: lower-case letters, digits, "-"');
+  .regex(PROVIDER_ID, 'must be a provider id: lower-case letters, digits, "-"');
 
 export const iamUserName = z
   .string()
-  .regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM user name (1-64 of letters, digits, '+=,.@_-')");
+  .regex(IAM_USER_NAME, "must be an IAM user name (1-64 of letters, digits, '+=,.@_-')");
 
 export const accountKind = z.enum(['access-key', 'password']);
 

@@ -88,7 +88,14 @@ export async function checkPrerequisites(gateway: IamGateway): Promise<Prerequis
     };
   }
   if (/:user\//.test(principalArn)) {
-    await gateway.getUser();
+    try {
+      await gateway.getUser();
+    } catch (err) {
+      // Denied GetUser is a finding (the simulation lists it), not a reason to stop.
+      if (!(isAppError(err) && err.code === 'permission_denied')) {
+        throw err;
+      }
+    }
   }
   const actions = [...REQUIRED_ACTIONS, ...Object.keys(OPTIONAL_ACTIONS)];
   let decisions: Record<string, string>;

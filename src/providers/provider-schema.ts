@@ -6,12 +6,10 @@
 import { z } from 'zod';
 
 import { lifecyclePolicySchema, type LifecyclePolicy } from './lifecycle-policy.ts';
+import { ACCESS_KEY_ID, AWS_REGION, PROVIDER_ID } from '../identifiers.ts';
 
-export const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const ACCOUNT_REF = /^[a-z0-9][a-z0-9-]{0,62}\/[\w+=,.@-]{1,64}\/access-key$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const REGION = /^([a-z]{2}(-[a-z]+)+-\d+|aws-global)$/;
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 export const PROVIDER_STATUSES = ['ready', 'degraded', 'missing_permissions', 'unknown'] as const;
@@ -27,10 +25,7 @@ const credentialInput = z.discriminatedUnion('type', [
       type: z.literal('custom'),
       accessKeyId: z
         .string()
-        .regex(
-          /^[A-Z0-9]{16,128}$/,
-          'must be an access key id (16-128 capital letters and digits)',
-        ),
+        .regex(ACCESS_KEY_ID, 'must be an access key id (16-128 capital letters and digits)'),
       secretAccessKey: z.string().min(16).max(128),
     })
     .strict(),
@@ -51,7 +46,7 @@ export const providerInputSchema = z
     description: z.string().max(256).default(''),
     region: z
       .string()
-      .regex(REGION, 'must be an AWS region name, e.g. us-east-1')
+      .regex(AWS_REGION, 'must be an AWS region name, e.g. us-east-1')
       .default('us-east-1'),
     endpoints: z.object({ iam: httpUrl.optional(), sts: httpUrl.optional() }).strict().optional(),
     credential: credentialInput,

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { describeZodError } from '../describe-zod-error.ts';
 import { invalidInput, PermanentError } from '../errors.ts';
-import type { Keys } from '../keys.ts';
+import { type Keys, providerOwner } from '../keys.ts';
 import type { SecretStore } from '../vault/secret-store.ts';
 import {
   DEFAULT_LIFECYCLE_POLICY,
@@ -50,7 +50,15 @@ export interface ProviderStore {
     actor: string,
     options?: { replace?: boolean },
   ): Promise<ProviderRecord>;
-  recordValidation(id: string, validation: ProviderValidation): Promise<ProviderRecord>;
+  /**
+   * Records a check made of the provider as it was at `checkedVersion` (its `updatedAt`); a
+   * provider replaced meanwhile keeps its own state (false is returned).
+   */
+  recordValidation(
+    id: string,
+    validation: ProviderValidation,
+    checkedVersion: string,
+  ): Promise<boolean>;
 }
 
 export interface ProviderStoreDeps {
@@ -60,18 +68,16 @@ export interface ProviderStoreDeps {
   audit: AuditLog;
   /** How many accounts a provider manages (providers cannot be removed while it has some). */
   countAccounts(providerId: string): Promise<number>;
-  /** Whether a managed access-key account exists (a `linked` credential must name one). */
-  accountExists(ref: string): Promise<boolean>;
+  /** The managed account a `linked` credential names, if it exists: is its secret known? */
+  linkedAccount(ref: string): Promise<{ secretKnown: boolean } | undefined>;
   /** Called after every write of a policy (schedules follow it at once). */
   onPolicyChange?: ((record: ProviderRecord) => Promise<void>) | undefined;
 }
 
-export const providerSecretOwner = (id: string) => `provider:${id}`;
-
 export function checkProviderId(id: string): string {
   const parsed = providerIdSchema.safeParse(id);
   if (!parsed.success) {
-    throw invalidInput(`provider id "${id}": ${describeZodError(parsed.error)}`);
+    throw invalidInput(`provider id "${id}": ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   }
   return id;
 }
@@ -117,19 +123,24 @@ export function createProviderStore(deps: ProviderStoreDeps): ProviderStore {
       if (input.id !== undefined && input.id !== id) {
         throw invalidInput(`id: "${input.id}" differs from the provider id in the path ("${id}")`);
       }
-      if (
-        input.credential.type === 'linked' &&
-        !(await deps.accountExists(input.credential.account))
-      ) {
-        throw invalidInput(
-          `credential.account: ${input.credential.account} is not a managed account; manage it first (iam-pam account add) under the provider that can reach it`,
-        );
+      if (input.credential.type === 'linked') {
+        const linked = await deps.linkedAccount(input.credential.account);
+        if (linked === undefined) {
+          throw invalidInput(
+            `credential.account: ${input.credential.account} is not a managed account; manage it first (iam-pam account add) under the provider that can reach it`,
+          );
+        }
+        if (!linked.secretKnown) {
+          throw invalidInput(
+            `credential.account: the secret of ${input.credential.account} is unknown; adopt it (account add --adopt-secret-stdin) or rotate it first`,
+          );
+        }
       }
       const existing = await get(id);
       const now = new Date().toISOString();
       if (input.credential.type === 'custom') {
         await vault.put(
-          providerSecretOwner(id),
+          providerOwner(id),
           'current',
           {
             accessKeyId: input.credential.accessKeyId,
@@ -138,7 +149,7 @@ export function createProviderStore(deps: ProviderStoreDeps): ProviderStore {
           { actor },
         );
       } else if (existing?.credential.type === 'custom') {
-        await vault.removeOwner(providerSecretOwner(id), { actor });
+        await vault.removeOwner(providerOwner(id), { actor });
       }
       const record: ProviderRecord = {
         id,
@@ -183,7 +194,7 @@ export function createProviderStore(deps: ProviderStoreDeps): ProviderStore {
           `provider "${id}" still manages ${count} account(s); remove them first (iam-pam account list --provider ${id})`,
         );
       }
-      await vault.removeOwner(providerSecretOwner(id), { actor });
+      await vault.removeOwner(providerOwner(id), { actor });
       await redis.multi().del(keys.provider(id)).srem(keys.providers, id).exec();
       await audit.append({ actor, action: 'provider.remove', outcome: 'ok', provider: id });
     },
@@ -213,15 +224,13 @@ export function createProviderStore(deps: ProviderStoreDeps): ProviderStore {
       return updated;
     },
 
-    async recordValidation(id, validation) {
+    async recordValidation(id, validation, checkedVersion) {
       const record = await require(id);
-      const updated: ProviderRecord = {
-        ...record,
-        ...validation,
-        validatedAt: new Date().toISOString(),
-      };
-      await save(updated);
-      return updated;
+      if (record.updatedAt !== checkedVersion) {
+        return false;
+      }
+      await save({ ...record, ...validation, validatedAt: new Date().toISOString() });
+      return true;
     },
   };
 }

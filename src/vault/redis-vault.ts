@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 
 import type { AuditLog } from '../audit/audit-log.ts';
 import { PermanentError, TransientError } from '../errors.ts';
-import type { Keys } from '../keys.ts';
+import { type Keys, providerOfOwner } from '../keys.ts';
 import { runScript } from '../queue/run-script.ts';
 import { additionalData, type Envelope, open, seal } from './envelope.ts';
 import type { Keyring } from './keyring.ts';
@@ -43,10 +43,6 @@ export interface RedisVaultOptions {
   replicaWaitMs?: number;
 }
 
-function providerOf(owner: string): string | undefined {
-  return owner.startsWith('provider:') ? owner.slice('provider:'.length) : owner.split('/')[0];
-}
-
 function kindOf(value: SecretValue): 'access-key' | 'password' {
   return 'password' in value ? 'password' : 'access-key';
 }
@@ -59,76 +55,119 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
   const { redis, keys, audit } = options;
   const ring = (): Keyring =>
     typeof options.keyring === 'function' ? options.keyring() : options.keyring;
-  let replicas: Promise<number> | undefined;
-
   async function waitForReplicas(): Promise<void> {
-    replicas ??= redis
-      .info('replication')
-      .then((info) => Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0));
-    const count = await replicas;
+    // Read each time: replicas come and go, and a stale count would fail every later write.
+    const info = await redis.info('replication');
+    const count = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
     if (count > 0) {
       const acknowledged = await redis.wait(count, options.replicaWaitMs ?? 1_000);
       if (acknowledged < count) {
         throw new TransientError(
           'redis_unavailable',
-          `vault write reached ${acknowledged} of ${count} Redis replicas in time; retrying`,
+          `vault write applied but acknowledged by ${acknowledged} of ${count} Redis replicas in time; retrying is safe`,
         );
       }
     }
   }
 
+  /** The user lease guarding an account's record; none for a provider's own credential. */
+  function leaseOf(owner: string, fence: Fence | undefined): string {
+    if (fence) {
+      return keys.userLease(fence.provider, fence.userName);
+    }
+    const [provider, userName, kind] = owner.split('/');
+    return provider && userName && kind ? keys.userLease(provider, userName) : keys.vault(owner);
+  }
+
+  const REFUSALS: Array<
+    [string, (action: string, owner: string, fence: Fence | undefined) => Error]
+  > = [
+    [
+      'STALE_LEASE',
+      (action, owner, fence) =>
+        new TransientError(
+          'lease_lost',
+          `vault ${action} on ${owner} refused: this worker no longer holds the lease on the IAM user (fencing token ${fence?.token})`,
+        ),
+    ],
+    [
+      'LEASED',
+      (action, owner) =>
+        new PermanentError(
+          'conflict',
+          `vault ${action} on ${owner} refused: a job is working on this IAM user (a rotation?); try again when it is done`,
+        ),
+    ],
+    [
+      'NO_PENDING',
+      (action, owner) =>
+        new PermanentError(
+          'conflict',
+          `vault ${action} on ${owner} refused: there is no pending version to promote`,
+        ),
+    ],
+    [
+      'OTHER_PENDING',
+      (action, owner) =>
+        new PermanentError(
+          'conflict',
+          `vault ${action} on ${owner} refused: the pending version is not the one named`,
+        ),
+    ],
+    [
+      'EMPTY_STAGE',
+      (action, owner) =>
+        new PermanentError(
+          'conflict',
+          `vault ${action} on ${owner} refused: the stage it moves is empty`,
+        ),
+    ],
+    [
+      'SAME_STAGE',
+      (action, owner) =>
+        new PermanentError(
+          'invalid_input',
+          `vault ${action} on ${owner} refused: a version cannot move onto its own stage`,
+        ),
+    ],
+  ];
+
+  /** Runs the write script; audits what it did (`ok` as soon as it is applied) or why not. */
   async function write(
     owner: string,
     op: string,
     args: string[],
     writeOptions: WriteOptions,
     audited: { action: string; keyId?: string | undefined },
-  ): Promise<void> {
+  ): Promise<unknown> {
     const fence: Fence | undefined = writeOptions.fence;
-    const lease = fence ? keys.userLease(fence.provider, fence.userName) : keys.vault(owner);
+    const base = {
+      actor: writeOptions.actor,
+      action: audited.action,
+      provider: providerOfOwner(owner),
+      account: owner,
+      keyId: audited.keyId,
+      jobId: writeOptions.jobId,
+    };
+    let outcome: unknown;
     try {
-      await runScript(
+      outcome = await runScript(
         redis,
         VAULT_WRITE,
-        [keys.vault(owner), keys.vaultIndex, lease],
+        [keys.vault(owner), keys.vaultIndex, leaseOf(owner, fence)],
         [fence ? String(fence.token) : '', op, ...args],
       );
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      await audit.append({
-        actor: writeOptions.actor,
-        action: audited.action,
-        outcome: 'refused',
-        provider: providerOf(owner),
-        account: owner,
-        keyId: audited.keyId,
-        jobId: writeOptions.jobId,
-        detail: { why: message },
-      });
-      if (message.includes('STALE_LEASE')) {
-        throw new TransientError(
-          'lease_lost',
-          `vault ${audited.action} on ${owner} refused: this worker no longer holds the lease on the IAM user (fencing token ${fence?.token})`,
-        );
-      }
-      if (message.includes('NO_PENDING') || message.includes('EMPTY_STAGE')) {
-        throw new PermanentError(
-          'conflict',
-          `vault ${audited.action} on ${owner} refused: the stage it moves is empty`,
-        );
-      }
-      throw err;
+      await audit.append({ ...base, outcome: 'refused', detail: { why: message } });
+      const refusal = REFUSALS.find(([code]) => message.includes(code));
+      throw refusal ? refusal[1](audited.action, owner, fence) : err;
+    }
+    if (outcome !== 'ABSENT' && outcome !== 'ALREADY') {
+      await audit.append({ ...base, outcome: 'ok' });
     }
     await waitForReplicas();
-    await audit.append({
-      actor: writeOptions.actor,
-      action: audited.action,
-      outcome: 'ok',
-      provider: providerOf(owner),
-      account: owner,
-      keyId: audited.keyId,
-      jobId: writeOptions.jobId,
-    });
+    return outcome;
   }
 
   async function storedAt(owner: string, stage: VaultStage): Promise<StoredVersion | undefined> {
@@ -138,7 +177,19 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
       return undefined;
     }
     const json = await redis.hget(record, `version:${versionId}`);
-    return json === null ? undefined : parseStoredVersion(json);
+    if (json === null) {
+      return undefined;
+    }
+    const stored = parseStoredVersion(json);
+    // The AAD names the version id inside the record: it must be the one the stage points at,
+    // or a version copied over another would decrypt as that one.
+    if (stored.versionId !== versionId) {
+      throw new PermanentError(
+        'vault_unreadable',
+        `vault record ${owner} (${stage}) holds version ${stored.versionId} under the id ${versionId}: it was altered; nothing was read`,
+      );
+    }
+    return stored;
   }
 
   return {
@@ -176,7 +227,7 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
 
     async promote(owner, writeOptions) {
       const pending = await storedAt(owner, 'pending');
-      await write(owner, 'promote', [], writeOptions, {
+      await write(owner, 'promote', [writeOptions.versionId ?? ''], writeOptions, {
         action: 'vault.promote',
         keyId: pending?.accessKeyId,
       });

@@ -57,7 +57,7 @@ export async function rekeyVault(
           break;
         }
         const stored = parseStoredVersion(json);
-        if (stored.envelope.keyId !== previous.id) {
+        if (stored.envelope.keyId === keyring.current.id) {
           report.alreadyCurrent += 1;
           break;
         }

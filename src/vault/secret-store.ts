@@ -42,8 +42,11 @@ export interface SecretStore {
     value: SecretValue,
     options: WriteOptions,
   ): Promise<VersionInfo>;
-  /** pending → current, current → previous (the old previous is forgotten). Refused without a pending. */
-  promote(owner: string, options: WriteOptions): Promise<void>;
+  /**
+   * pending → current, current → previous (the old previous is forgotten). Refused without a
+   * pending — unless `versionId` names the version and it is `current` already (a retry).
+   */
+  promote(owner: string, options: WriteOptions & { versionId?: string | undefined }): Promise<void>;
   /** Moves a version from one stage to another (replacing the target), e.g. pending → unconfirmed. */
   move(owner: string, from: VaultStage, to: VaultStage, options: WriteOptions): Promise<void>;
   /** Forgets what a stage holds (its version goes when no stage refers to it). */

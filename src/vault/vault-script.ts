@@ -1,9 +1,12 @@
 /**
  * The one Lua script behind every vault write, so each write is atomic and fenced: when the
  * caller holds a lease on the IAM user, the write happens only if the lease still holds the
- * caller's fencing token (DESIGN.md invariant 5). A version is dropped once no stage refers to it.
+ * caller's fencing token (DESIGN.md invariant 5); a caller without a token (an import, an
+ * operator) may not write while a job holds that user. A version is dropped once no stage
+ * refers to it.
  *
- * KEYS: 1 the owner's record (hash), 2 the vault index (set), 3 the user's lease (or KEYS[1]).
+ * KEYS: 1 the owner's record (hash), 2 the vault index (set), 3 the user's lease (or KEYS[1]
+ * for owners that are no IAM user, e.g. a provider's own credential).
  * ARGV: 1 fencing token or '', 2 operation, 3.. operation arguments.
  */
 import { defineScript } from '../queue/run-script.ts';
@@ -11,8 +14,10 @@ import { defineScript } from '../queue/run-script.ts';
 export const VAULT_WRITE = defineScript(`
 local record, index, lease = KEYS[1], KEYS[2], KEYS[3]
 local token, op = ARGV[1], ARGV[2]
-if token ~= '' and redis.call('GET', lease) ~= token then
-  return redis.error_reply('STALE_LEASE')
+if token ~= '' then
+  if redis.call('GET', lease) ~= token then return redis.error_reply('STALE_LEASE') end
+elseif lease ~= record and redis.call('EXISTS', lease) == 1 then
+  return redis.error_reply('LEASED')
 end
 local STAGES = {'current', 'pending', 'previous', 'unconfirmed'}
 local function referenced(id)
@@ -33,17 +38,29 @@ if op == 'put' then
   forget(old)
   return 'OK'
 elseif op == 'promote' then
+  local expected = ARGV[3]
   local pending = redis.call('HGET', record, 'stage:pending')
-  if not pending then return redis.error_reply('NO_PENDING') end
   local current = redis.call('HGET', record, 'stage:current')
-  local previous = redis.call('HGET', record, 'stage:previous')
-  if current then redis.call('HSET', record, 'stage:previous', current) else redis.call('HDEL', record, 'stage:previous') end
-  redis.call('HSET', record, 'stage:current', pending)
-  redis.call('HDEL', record, 'stage:pending')
-  forget(previous)
+  if not pending then
+    -- A retry after a promote whose answer was lost: already done.
+    if expected ~= '' and current == expected then return 'ALREADY' end
+    return redis.error_reply('NO_PENDING')
+  end
+  if expected ~= '' and pending ~= expected then return redis.error_reply('OTHER_PENDING') end
+  if current then
+    local previous = redis.call('HGET', record, 'stage:previous')
+    redis.call('HSET', record, 'stage:previous', current)
+    redis.call('HSET', record, 'stage:current', pending)
+    redis.call('HDEL', record, 'stage:pending')
+    forget(previous)
+  else
+    redis.call('HSET', record, 'stage:current', pending)
+    redis.call('HDEL', record, 'stage:pending')
+  end
   return 'OK'
 elseif op == 'move' then
   local from, to = ARGV[3], ARGV[4]
+  if from == to then return redis.error_reply('SAME_STAGE') end
   local id = redis.call('HGET', record, 'stage:' .. from)
   if not id then return redis.error_reply('EMPTY_STAGE') end
   local replaced = redis.call('HGET', record, 'stage:' .. to)
@@ -57,9 +74,10 @@ elseif op == 'clear' then
   forget(id)
   return 'OK'
 elseif op == 'remove' then
-  redis.call('DEL', record)
+  local existed = redis.call('DEL', record)
   redis.call('SREM', index, ARGV[3])
-  return 'OK'
+  if existed == 1 then return 'OK' end
+  return 'ABSENT'
 elseif op == 'reencrypt' then
   local field = 'version:' .. ARGV[3]
   if redis.call('HGET', record, field) ~= ARGV[4] then return 'CHANGED' end

@@ -1,5 +1,8 @@
 /** The provider, account, secret, audit and vault commands, on a real Redis and IAM backend. */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -15,6 +18,12 @@ const backend = useIamBackend();
 const masterKey = randomBytes(32).toString('base64');
 const cli = createCliRunner({ ...t.env, IAM_PAM_MASTER_KEY: masterKey });
 let admin: IamAdmin;
+function policyFile(policy: object): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'iam-pam-policy-')), 'policy.json');
+  writeFileSync(path, JSON.stringify(policy));
+  return path;
+}
+
 function useChainCredentials(credentials: {
   accessKeyId: string;
   secretAccessKey: string;
@@ -107,6 +116,18 @@ describe('iam-pam provider', () => {
       ],
       [['provider', 'show', 'nope'], /provider "nope" does not exist/],
       [['provider', 'policy', 'main', '--set', 'rotateEveryDays=-3'], /policy\.rotateEveryDays: /],
+      [
+        [
+          'provider',
+          'policy',
+          'main',
+          '--file',
+          policyFile({ rotateEveryDays: 7 }),
+          '--set',
+          'rotateEveryDays=abc',
+        ],
+        /policy\.rotateEveryDays: /,
+      ],
       [['provider', 'policy', 'main', '--set', 'bogus=1'], /bogus/],
     ];
     for (const [args, message] of cases) {
@@ -116,6 +137,10 @@ describe('iam-pam provider', () => {
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect((await cli(['provider', 'list', '--json'])).json<unknown[]>()).toHaveLength(1);
+    // The refused --file/--set pair wrote nothing.
+    expect((await cli(['provider', 'policy', 'main', '--json'])).json()).toMatchObject({
+      rotateEveryDays: 90,
+    });
   });
 
   it('changes single policy fields and shows the result', async () => {
@@ -140,9 +165,10 @@ describe('iam-pam provider', () => {
 
 describe('iam-pam account, secret and audit', () => {
   it('imports an account with an adopted key, prints its secret once asked, and audits the read', async () => {
-    const userName = await admin.createUser('cli-user');
+    const userName = await admin.createUser('Cli-User');
     const key = await admin.createAccessKey(userName);
     const account = `main/${userName}/access-key`;
+    const canonical = `main/${userName.toLowerCase()}/access-key`;
     const added = await cli(['account', 'add', account, '--adopt-secret-stdin', '--json'], {
       stdin: JSON.stringify(key),
     });
@@ -168,7 +194,11 @@ describe('iam-pam account, secret and audit', () => {
     const secret = await cli(['secret', account, '--json']);
     expect(secret.code).toBe(0);
     expect(secret.json()).toEqual(key);
-    const audit = await cli(['audit', '--account', account, '--limit', '5', '--json']);
+    // Audit entries name accounts canonically: either spelling finds them all.
+    const audit = await cli(['audit', '--account', canonical, '--limit', '5', '--json']);
+    expect((await cli(['audit', '--account', account, '--limit', '5', '--json'])).json()).toEqual(
+      audit.json(),
+    );
     const entries = audit.json<Array<{ action: string; actor: string; keyId: string }>>();
     expect(entries[0]).toMatchObject({
       action: 'secret.read',
@@ -178,6 +208,9 @@ describe('iam-pam account, secret and audit', () => {
     expect(entries.map((e) => e.action)).toEqual(
       expect.arrayContaining(['secret.read', 'account.add', 'vault.put.current']),
     );
+    const again = await cli(['account', 'add', account]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already managed/);
     expect(audit.stdout).not.toContain(key.secretAccessKey);
     expect(await scanForSecrets(t.redis, t.prefix, [key.secretAccessKey])).toEqual([]);
   });
@@ -221,10 +254,12 @@ describe('iam-pam account, secret and audit', () => {
   });
 
   it('says what is missing: the master key (exit 2), Redis (exit 3), IAM (exit 3)', async () => {
-    const withoutKey = await cli(['secret', 'main/whoever/password'], {
-      env: { IAM_PAM_MASTER_KEY: undefined },
-    });
+    const managed = (await cli(['account', 'list', '--json'])).json<
+      Array<{ account: string }>
+    >()[0]!.account;
+    const withoutKey = await cli(['secret', managed], { env: { IAM_PAM_MASTER_KEY: undefined } });
     expect(withoutKey.code).toBe(2);
+    expect(withoutKey.stderr).toMatch(/^iam-pam: IAM_PAM_MASTER_KEY: missing/);
     const noRedis = await cli(['provider', 'list'], {
       env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` },
     });

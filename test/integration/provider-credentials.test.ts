@@ -3,9 +3,11 @@
  * ExternalId, a linked provider switching to a newly promoted key without a restart (seen in the
  * request log), and prerequisites reported action by action for a partial allow-list.
  */
+import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseAccountRef } from '../../src/accounts/account-ref.ts';
+import { removeAccount } from '../../src/accounts/account-actions.ts';
 import { importAccount } from '../../src/accounts/import-account.ts';
 import { checkPrerequisites, REQUIRED_ACTIONS } from '../../src/providers/prerequisites.ts';
 import { createTestDomain, custom } from '../support/domain.ts';
@@ -140,6 +142,109 @@ describe('provider credentials', () => {
       expect(await signedBy()).toBe(next.accessKeyId);
     },
   );
+
+  it.skipIf(noKeyChecks.skip)(
+    `keeps in-flight calls on the old key when a linked provider switches keys${noKeyChecks.label}`,
+    async () => {
+      const sandbox = backend.current.sandbox!;
+      const svc = await admin.createPrincipal('pam-svc2', [
+        { Effect: 'Allow', Action: ['iam:*', 'sts:*'], Resource: '*' },
+      ]);
+      await domain.providers.put(
+        'boot2',
+        {
+          region: backend.current.region,
+          endpoints: endpoints(),
+          credential: custom(backend.current.credentials),
+        },
+        actor,
+      );
+      const ref = parseAccountRef(`boot2/${svc.userName}/access-key`);
+      await importAccount(
+        {
+          ...domain,
+          gatewayFor: domain.clients.gatewayFor,
+          verifierFor: domain.clients.verifierFor,
+        },
+        ref,
+        { adoptSecret: svc.credentials },
+        actor,
+      );
+      await domain.providers.put(
+        'self2',
+        {
+          region: backend.current.region,
+          endpoints: endpoints(),
+          credential: { type: 'linked', account: `boot2/${svc.userName}/access-key` },
+        },
+        actor,
+      );
+      const victim = await admin.createUser('victim');
+      const gateway = domain.clients.gatewayFor('self2');
+      await gateway.listUsersPage({ maxItems: 1 });
+
+      const since = sandbox.requests().at(-1)?.seq ?? 0;
+      sandbox.faults.set({ latencyMs: 1_500 });
+      const creating = gateway.createAccessKey(victim);
+      // The request is in flight (the sandbox answers after 1.5 s): switch the key meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const next = await admin.createAccessKey(svc.userName);
+      const owner = `boot2/${svc.userName.toLowerCase()}/access-key`;
+      await domain.vault.put(owner, 'pending', next, { actor });
+      await domain.vault.promote(owner, { actor });
+      await gateway.listUsersPage({ maxItems: 1 });
+      const created = await creating;
+      sandbox.faults.set({ latencyMs: 0 });
+      expect(
+        sandbox
+          .requests(since)
+          .filter((r) => r.action === 'CreateAccessKey' && r.params.UserName === victim),
+      ).toHaveLength(1);
+      const keys = await admin.client.send(new ListAccessKeysCommand({ UserName: victim }));
+      expect(keys.AccessKeyMetadata?.map((k) => k.AccessKeyId)).toEqual([created.accessKeyId]);
+
+      // While a provider signs with that account, the account cannot be removed.
+      await expect(removeAccount(domain, ref, actor)).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringMatching(/provider "self2" signs with/),
+      });
+    },
+    30_000,
+  );
+
+  it('refuses to link a provider to an account whose secret is unknown', async () => {
+    const userName = await admin.createUser('unknown-secret');
+    await admin.createAccessKey(userName);
+    await domain.providers.put(
+      'boot3',
+      {
+        region: backend.current.region,
+        endpoints: endpoints(),
+        credential: custom(backend.current.credentials),
+      },
+      actor,
+    );
+    await importAccount(
+      { ...domain, gatewayFor: domain.clients.gatewayFor, verifierFor: domain.clients.verifierFor },
+      parseAccountRef(`boot3/${userName}/access-key`),
+      {},
+      actor,
+    );
+    await expect(
+      domain.providers.put(
+        'self3',
+        {
+          region: backend.current.region,
+          endpoints: endpoints(),
+          credential: { type: 'linked', account: `boot3/${userName}/access-key` },
+        },
+        actor,
+      ),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/secret of .* is unknown/),
+    });
+  });
 
   it.skipIf(noKeyChecks.skip)(
     `names exactly the actions a partial allow-list misses${noKeyChecks.label}`,

@@ -1,4 +1,5 @@
 /** Providers, their IAM access, account import and the prerequisite check, on a real backend. */
+import { CreateLoginProfileCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseAccountRef } from '../../src/accounts/account-ref.ts';
@@ -114,7 +115,7 @@ describe(`providers and accounts on ${process.env.IAM_TEST_BACKEND}`, () => {
     await expect(
       importAccount(importDeps(), parseAccountRef(`main/${userName}/access-key`), {}, actor),
     ).rejects.toMatchObject({
-      code: 'invalid_input',
+      code: 'conflict',
       message: expect.stringMatching(/already managed/),
     });
   });
@@ -144,8 +145,38 @@ describe(`providers and accounts on ${process.env.IAM_TEST_BACKEND}`, () => {
     expect(first.accessKeyId).not.toBe(second.accessKeyId);
   });
 
-  it('imports a password account and reports a missing user clearly', async () => {
+  it('imports a password account, adopting only a password the user has, and reports a missing user clearly', async () => {
+    const withoutPassword = await admin.createUser('pw-none');
+    await expect(
+      importAccount(
+        importDeps(),
+        parseAccountRef(`main/${withoutPassword}/password`),
+        { adoptSecret: { password: 'Adopted-Passw0rd!' } },
+        actor,
+      ),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/has no console password to adopt/),
+    });
+    expect(
+      await domain.accounts.get(parseAccountRef(`main/${withoutPassword}/password`)),
+    ).toBeUndefined();
+    expect(
+      await importAccount(
+        importDeps(),
+        parseAccountRef(`main/${withoutPassword}/password`),
+        {},
+        actor,
+      ),
+    ).toMatchObject({
+      loginProfileAtImport: false,
+      secretKnown: false,
+    });
+
     const userName = await admin.createUser('pw');
+    await admin.client.send(
+      new CreateLoginProfileCommand({ UserName: userName, Password: 'Adopted-Passw0rd!' }),
+    );
     const record = await importAccount(
       importDeps(),
       parseAccountRef(`main/${userName}/password`),
@@ -154,7 +185,7 @@ describe(`providers and accounts on ${process.env.IAM_TEST_BACKEND}`, () => {
     );
     expect(record).toMatchObject({
       kind: 'password',
-      loginProfileAtImport: false,
+      loginProfileAtImport: true,
       secretKnown: true,
       passwordSource: 'adopted',
     });
@@ -223,7 +254,48 @@ describe(`audited IAM mutations on ${process.env.IAM_TEST_BACKEND}`, () => {
       expect(entry.requestId, entry.action).toMatch(/\S{8,}/);
       expect(entry).toMatchObject({ provider: 'main', jobId: '7' });
     }
-    expect(entries[0]).toMatchObject({ keyId: key.accessKeyId, account: `main/${userName}` });
+    expect(entries[0]).toMatchObject({
+      keyId: key.accessKeyId,
+      account: `main/${userName.toLowerCase()}/access-key`,
+    });
     expect(JSON.stringify(entries)).not.toContain(key.secretAccessKey);
+  });
+});
+
+describe('provider records', () => {
+  it('keep a replaced provider free of a check made of its former self', async () => {
+    await domain.providers.put('stale', { credential: { type: 'chain' } }, actor);
+    const before = await domain.providers.require('stale');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await domain.providers.put(
+      'stale',
+      { credential: { type: 'chain' }, description: 'replaced' },
+      actor,
+    );
+    expect(
+      await domain.providers.recordValidation(
+        'stale',
+        { status: 'ready', denied: [] },
+        before.updatedAt,
+      ),
+    ).toBe(false);
+    expect(await domain.providers.require('stale')).toMatchObject({
+      status: 'unknown',
+      description: 'replaced',
+    });
+    const now = await domain.providers.require('stale');
+    expect(
+      await domain.providers.recordValidation(
+        'stale',
+        { status: 'degraded', denied: ['iam:GetAccessKeyLastUsed'] },
+        now.updatedAt,
+      ),
+    ).toBe(true);
+    expect(await domain.providers.require('stale')).toMatchObject({ status: 'degraded' });
+  });
+
+  it('give a gateway that can be awaited and passed around like any value', async () => {
+    const gateway = await Promise.resolve(domain.clients.gatewayFor('main'));
+    expect((await gateway.listUsersPage({ maxItems: 1 })).users.length).toBeGreaterThanOrEqual(0);
   });
 });

@@ -20,7 +20,7 @@ afterAll(() => {
 });
 
 describe('vault writes with a replica', () => {
-  it('reach the replica before they return, and fail (retryable) when it does not acknowledge', async () => {
+  it('reach the replica before they return; when it does not acknowledge, fail retryably, and the retry finds the work done', async () => {
     // No diskless-sync delay: the replica is online in milliseconds, not 5 s.
     const primary = await startRedisServer({ args: ['--repl-diskless-sync-delay', '0'] });
     servers.push(primary);
@@ -47,16 +47,32 @@ describe('vault writes with a replica', () => {
       accessKeyId: 'AKIAREPLICATEDKEY000',
       secretAccessKey: randomBytes(20).toString('hex'),
     };
-    await vault.put('prod/alice/access-key', 'pending', secret, { actor: 'test' });
+    const pending = await vault.put('prod/alice/access-key', 'pending', secret, { actor: 'test' });
     // Returned only after the replica acknowledged: the record is already there.
     expect(
       await replicaClient.hget(keys.vault('prod/alice/access-key'), 'stage:pending'),
     ).not.toBeNull();
 
-    replica.stop();
-    await expect(vault.promote('prod/alice/access-key', { actor: 'test' })).rejects.toMatchObject({
-      code: 'redis_unavailable',
-      retryable: true,
-    });
+    // A replica that is connected but does not answer: it cannot acknowledge.
+    process.kill(replica.pid, 'SIGSTOP');
+    const promote = () =>
+      vault.promote('prod/alice/access-key', { actor: 'test', versionId: pending.versionId });
+    await expect(promote()).rejects.toMatchObject({ code: 'redis_unavailable', retryable: true });
+    // Applied on the primary and audited as done; only the replicas' acknowledgement was missing.
+    expect(await redis.hget(keys.vault('prod/alice/access-key'), 'stage:current')).toBe(
+      pending.versionId,
+    );
+    const audit = createAuditLog(redis, keys);
+    expect((await audit.list({ limit: 5 })).map((e) => `${e.action}:${e.outcome}`)).toEqual([
+      'vault.promote:ok',
+      'vault.put.pending:ok',
+    ]);
+
+    // Once the replica answers again, the retry succeeds: it was promoted already.
+    process.kill(replica.pid, 'SIGCONT');
+    await expect(promote()).resolves.toBeUndefined();
+    expect(
+      (await audit.list({ limit: 5 })).filter((e) => e.action === 'vault.promote'),
+    ).toHaveLength(1);
   }, 30_000);
 });

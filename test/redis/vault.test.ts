@@ -9,7 +9,7 @@ import { createKeyring, type Keyring } from '../../src/vault/keyring.ts';
 import { verifyMasterKey } from '../../src/vault/master-key-check.ts';
 import { createRedisVault } from '../../src/vault/redis-vault.ts';
 import { rekeyVault } from '../../src/vault/rekey.ts';
-import { useTestRedis } from '../support/redis.ts';
+import { deletePrefix, useTestRedis } from '../support/redis.ts';
 import { scanForSecrets } from '../support/secret-scan.ts';
 
 const t = useTestRedis();
@@ -201,5 +201,89 @@ describe('the vault', () => {
     await expect(verifyMasterKey(t.redis, keys, createKeyring(KEY_A))).rejects.toMatchObject({
       code: 'config_invalid',
     });
+  });
+});
+
+describe('the vault, at its edges', () => {
+  it('refuses a write without a fencing token while a job holds the IAM user', async () => {
+    const owner = 'prod/Heidi/access-key'.toLowerCase();
+    await t.redis.set(keys.userLease('prod', 'heidi'), '9');
+    await expect(vault.put(owner, 'current', secretOf(61), { actor })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/a job is working on this IAM user/),
+    });
+    expect(await vault.read(owner, 'current')).toBeUndefined();
+    await t.redis.del(keys.userLease('prod', 'heidi'));
+    await vault.put(owner, 'current', secretOf(61), { actor });
+    // A provider's own credential is no IAM user of ours: no lease applies.
+    await vault.put('provider:prod', 'current', secretOf(62), { actor });
+  });
+
+  it('keeps previous when promoting without a current, and refuses moving a stage onto itself', async () => {
+    const owner = 'prod/ivan/access-key';
+    const [older, newer] = [secretOf(71), secretOf(72)];
+    await vault.put(owner, 'previous', older, { actor });
+    await vault.put(owner, 'pending', newer, { actor });
+    await vault.promote(owner, { actor });
+    expect(await vault.read(owner, 'current')).toEqual(newer);
+    expect(await vault.read(owner, 'previous')).toEqual(older);
+    await expect(vault.move(owner, 'current', 'current', { actor })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    expect(await vault.read(owner, 'current')).toEqual(newer);
+  });
+
+  it('refuses a version copied over the one a stage points at', async () => {
+    const owner = 'prod/judy/access-key';
+    await vault.put(owner, 'current', secretOf(81), { actor });
+    await vault.put(owner, 'pending', secretOf(82), { actor });
+    await vault.promote(owner, { actor });
+    const record = keys.vault(owner);
+    const [currentId, previousId] = [
+      await t.redis.hget(record, 'stage:current'),
+      await t.redis.hget(record, 'stage:previous'),
+    ];
+    await t.redis.hset(
+      record,
+      `version:${currentId}`,
+      (await t.redis.hget(record, `version:${previousId}`))!,
+    );
+    await expect(vault.read(owner, 'current')).rejects.toMatchObject({
+      code: 'vault_unreadable',
+      message: expect.stringMatching(/was altered/),
+    });
+  });
+
+  it('audits a removal only when there was something to remove', async () => {
+    await vault.removeOwner('prod/nobody-here/access-key', { actor: 'edge' });
+    await vault.put('prod/kim/access-key', 'current', secretOf(91), { actor: 'edge' });
+    await vault.removeOwner('prod/kim/access-key', { actor: 'edge' });
+    const removals = (await audit.list({ limit: 50 })).filter(
+      (e) => e.actor === 'edge' && e.action === 'vault.remove',
+    );
+    expect(removals.map((e) => e.account)).toEqual(['prod/kim/access-key']);
+  });
+
+  it('reports a version sealed under neither master key as unreadable, and keeps the old key check', async () => {
+    const oldKey = newKey();
+    const rekeyKeys = createKeys(`${t.prefix}-rk`);
+    const sealedBy = (key: string) =>
+      createRedisVault({ redis: t.redis, keys: rekeyKeys, keyring: createKeyring(key), audit });
+    await verifyMasterKey(t.redis, rekeyKeys, createKeyring(oldKey));
+    await sealedBy(oldKey).put('prod/lee/access-key', 'current', secretOf(95), { actor });
+    await sealedBy(newKey()).put('prod/mia/access-key', 'current', secretOf(96), { actor });
+    const next = createKeyring(newKey(), oldKey);
+    const report = await rekeyVault({
+      redis: t.redis,
+      keys: rekeyKeys,
+      keyring: next,
+      audit,
+      actor,
+    });
+    expect(report.reencrypted).toBe(1);
+    expect(report.unreadable.map((u) => u.owner)).toEqual(['prod/mia/access-key']);
+    // Not retired: the vault still opens with the old key alone.
+    await verifyMasterKey(t.redis, rekeyKeys, createKeyring(oldKey));
+    await deletePrefix(t.redis, `${t.prefix}-rk`);
   });
 });

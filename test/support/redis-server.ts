@@ -12,6 +12,7 @@ import { waitFor } from './wait-for.ts';
 export interface RedisServer {
   url: string;
   version: string;
+  pid: number;
   stop(): void;
 }
 
@@ -71,6 +72,7 @@ export async function startRedisServer(
   return {
     url,
     version,
+    pid: child.pid ?? 0,
     stop() {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

@@ -62,6 +62,21 @@ describe('createLogger', () => {
     expect(text).toContain('create failed');
   });
 
+  it('redacts child-logger bindings and refuses to log what is too deep to check', () => {
+    const { log, output } = captureLogger();
+    let deep: Record<string, unknown> = { password: SECRETS.password };
+    for (let i = 0; i < 12; i += 1) {
+      deep = { level: deep };
+    }
+    log
+      .child({ password: SECRETS.password, data: { secretAccessKey: SECRETS.secretAccessKey } })
+      .info({ deep }, 'child');
+    const text = output();
+    expect(text).not.toContain(SECRETS.password);
+    expect(text).not.toContain(SECRETS.secretAccessKey);
+    expect(text).toContain('[Too deep to log]');
+  });
+
   it('keeps fields that only look secret-shaped', () => {
     const { log, output } = captureLogger();
     log.info({ fencingToken: 42, accessKeyId: 'AKIAEXAMPLE' }, 'lease');

@@ -1,7 +1,7 @@
 /** `iam-pam audit`: the audit trail, newest first. */
 import type { Command } from 'commander';
 
-import { parseAccountRef } from '../../accounts/account-ref.ts';
+import { canonicalRef, parseAccountRef } from '../../accounts/account-ref.ts';
 import type { AuditEntry } from '../../audit/audit-log.ts';
 import { invalidInput } from '../../errors.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
@@ -36,11 +36,11 @@ export const registerAudit: CommandRegistrar = (program: Command, run) => {
         ) {
           throw invalidInput(`--limit ${options.limit}: must be a whole number from 1 to 10000`);
         }
-        let account: string | undefined;
-        if (options.account !== undefined) {
-          const ref = parseAccountRef(options.account);
-          account = (await (await context.domain()).accounts.get(ref))?.account ?? options.account;
-        }
+        // Entries name accounts canonically (user name lower-cased), as IAM compares them.
+        const account =
+          options.account === undefined
+            ? undefined
+            : canonicalRef(parseAccountRef(options.account));
         const entries = await (
           await context.domain()
         ).audit.list({ account, limit: Number(options.limit) });

@@ -50,6 +50,9 @@ async function credentialFrom(
     options.linked !== undefined,
     options.chain === true,
   ].filter(Boolean).length;
+  if (options.secretAccessKeyStdin && options.accessKeyId === undefined) {
+    throw invalidInput('--secret-access-key-stdin goes with --access-key-id (a custom credential)');
+  }
   if (chosen !== 1) {
     throw invalidInput(
       'choose one credential: --access-key-id ID --secret-access-key-stdin, --linked <account> or --chain',
@@ -199,22 +202,28 @@ export const registerProvider: CommandRegistrar = (program: Command, run) => {
       run(async (context) => {
         const domain = await context.domain();
         let record = await domain.providers.require(id);
-        if (options.file !== undefined) {
-          record = await domain.providers.updatePolicy(
-            id,
-            readJsonFile(options.file, '--file'),
-            context.actor,
-            { replace: true },
-          );
-        }
-        if (options.set !== undefined) {
+        if (options.file !== undefined || options.set !== undefined) {
+          // One validation and one write for the file and the --set values together.
+          const file =
+            options.file === undefined ? undefined : readJsonFile(options.file, '--file');
+          if (
+            file !== undefined &&
+            (typeof file !== 'object' || file === null || Array.isArray(file))
+          ) {
+            throw invalidInput(
+              `--file ${options.file}: must hold a JSON object, e.g. {"rotateEveryDays": 30}`,
+            );
+          }
           let patch: Record<string, unknown>;
           try {
-            patch = parsePolicyAssignments(options.set);
+            patch = parsePolicyAssignments(options.set ?? []);
           } catch (err) {
             throw invalidInput((err as Error).message);
           }
-          record = await domain.providers.updatePolicy(id, patch, context.actor);
+          const replace = file !== undefined;
+          record = await domain.providers.updatePolicy(id, { ...file, ...patch }, context.actor, {
+            replace,
+          });
         }
         context.print(record.policy, {
           json: options.json === true,

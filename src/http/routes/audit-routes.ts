@@ -1,7 +1,7 @@
 /** `GET /v1/audit?account=&limit=`: the audit trail, newest first. */
 import type { FastifyInstance } from 'fastify';
 
-import { parseAccountRef } from '../../accounts/account-ref.ts';
+import { canonicalRef, parseAccountRef } from '../../accounts/account-ref.ts';
 import type { Domain } from '../../domain.ts';
 
 export function registerAuditRoutes(app: FastifyInstance, domain: Domain): void {
@@ -23,11 +23,11 @@ export function registerAuditRoutes(app: FastifyInstance, domain: Domain): void 
       },
     },
     async (request) => {
-      let account: string | undefined;
-      if (request.query.account !== undefined) {
-        const ref = parseAccountRef(request.query.account);
-        account = (await domain.accounts.get(ref))?.account ?? request.query.account;
-      }
+      // Entries name accounts canonically (user name lower-cased), as IAM compares them.
+      const account =
+        request.query.account === undefined
+          ? undefined
+          : canonicalRef(parseAccountRef(request.query.account));
       return domain.audit.list({ account, limit: request.query.limit ?? 50 });
     },
   );

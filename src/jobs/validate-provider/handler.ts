@@ -15,15 +15,22 @@ export function createValidateProviderHandler(deps: {
   gatewayFor: (providerId: string) => IamGateway;
 }): JobHandler<typeof validateProvider> {
   return async ({ provider }, ctx) => {
-    await deps.providers.require(provider);
+    const checked = await deps.providers.require(provider);
     await ctx.progress({ step: 'check' });
     const report = await checkPrerequisites(withAbortSignal(deps.gatewayFor(provider), ctx.signal));
-    await deps.providers.recordValidation(provider, {
-      status: report.status,
-      denied: report.denied,
-      principalArn: report.principalArn || undefined,
-      statusDetail: report.statusDetail,
-    });
+    const recorded = await deps.providers.recordValidation(
+      provider,
+      {
+        status: report.status,
+        denied: report.denied,
+        principalArn: report.principalArn || undefined,
+        statusDetail: report.statusDetail,
+      },
+      checked.updatedAt,
+    );
+    if (!recorded) {
+      ctx.log.warn('the provider was replaced during the check: its result is not recorded');
+    }
     await ctx.emit({
       type: 'provider.validated',
       detail: { status: report.status, denied: report.denied },
@@ -35,6 +42,7 @@ export function createValidateProviderHandler(deps: {
       denied: report.denied,
       principalArn: report.principalArn,
       statusDetail: report.statusDetail,
+      ...(recorded ? {} : { stale: true }),
       ...(report.policy === undefined ? {} : { policy: report.policy }),
     };
   };

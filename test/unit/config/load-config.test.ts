@@ -47,7 +47,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'rediss://cache.internal:6380',
       IAM_PAM_PREFIX: 'pam-prod',
       IAM_PAM_MASTER_KEY: MASTER_KEY,
-      IAM_PAM_MASTER_KEY_PREVIOUS: MASTER_KEY,
+      IAM_PAM_MASTER_KEY_PREVIOUS: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
       IAM_PAM_API_TOKENS: 'ops:0123456789abcdefXYZ:read+admin,ci:abcdefghijklmnopqrst:enqueue',
       IAM_PAM_HTTP_HOST: '0.0.0.0',
       IAM_PAM_HTTP_PORT: '9090',
@@ -163,6 +163,25 @@ describe('loadConfig', () => {
       /^IAM_PAM_API_TOKENS: entry 1 \("ops"\): the token must be at least 16/,
     );
     expect(tokenMessage).not.toContain('short-secret');
+  });
+
+  it('never echoes credentials inside a URL, nor the text of a broken config file', () => {
+    const message = errorOf({ REDIS_URL: 'redis://:hunter2pass@cache:63x' });
+    expect(message).toMatch(/^REDIS_URL: /);
+    expect(message).not.toContain('hunter2pass');
+    const endpoint = errorOf({ AWS_ENDPOINT_URL_IAM: 'ftp://admin:s3cretpw@host' });
+    expect(endpoint).not.toContain('s3cretpw');
+    const file = errorOf({
+      IAM_PAM_CONFIG: configFile(`{"IAM_PAM_MASTER_KEY": 'c2VjcmV0c2VjcmV0c2VjcmV0'}`),
+    });
+    expect(file).toMatch(/^IAM_PAM_CONFIG: cannot read .* \(not valid JSON/);
+    expect(file).not.toContain('c2VjcmV0');
+  });
+
+  it('refuses a previous master key equal to the current one', () => {
+    expect(
+      errorOf({ IAM_PAM_MASTER_KEY: MASTER_KEY, IAM_PAM_MASTER_KEY_PREVIOUS: MASTER_KEY }),
+    ).toMatch(/^IAM_PAM_MASTER_KEY_PREVIOUS: is the same key/);
   });
 
   it('rejects malformed API token entries by what is wrong', () => {

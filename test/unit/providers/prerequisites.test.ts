@@ -12,6 +12,7 @@ import {
 const USER_ARN = 'arn:aws:iam::123456789012:user/pam-svc';
 
 function gateway(options: {
+  getUser?: Error;
   arn?: string;
   decide?: (action: string) => PolicyDecision;
   simulate?: Error;
@@ -26,14 +27,19 @@ function gateway(options: {
       }
       return { account: '123456789012', arn: options.arn ?? USER_ARN, userId: 'AIDAEXAMPLE' };
     },
-    getUser: async () => ({
-      userName: 'pam-svc',
-      userId: 'AIDAEXAMPLE',
-      arn: USER_ARN,
-      path: '/',
-      createdAt: new Date(),
-      passwordLastUsedAt: undefined,
-    }),
+    getUser: async () => {
+      if (options.getUser) {
+        throw options.getUser;
+      }
+      return {
+        userName: 'pam-svc',
+        userId: 'AIDAEXAMPLE',
+        arn: USER_ARN,
+        path: '/',
+        createdAt: new Date(),
+        passwordLastUsedAt: undefined,
+      };
+    },
     simulatePrincipalPolicy: async (arn: string, actions: string[]) => {
       simulatedFor.push(arn);
       if (options.simulate) {
@@ -69,6 +75,16 @@ describe('checkPrerequisites', () => {
       ...REQUIRED_ACTIONS,
       ...Object.keys(OPTIONAL_ACTIONS),
     ]);
+  });
+
+  it('goes on when GetUser itself is denied, and lists it as missing', async () => {
+    const report = await checkPrerequisites(
+      gateway({
+        getUser: new PermanentError('permission_denied', 'GetUser: AccessDenied'),
+        decide: (a) => (a === 'iam:GetUser' ? 'implicitDeny' : 'allowed'),
+      }),
+    );
+    expect(report).toMatchObject({ status: 'missing_permissions', denied: ['iam:GetUser'] });
   });
 
   it('is degraded when only optional actions are denied, saying which features are off', async () => {

@@ -1,0 +1,10 @@
+/** The identifier patterns of CONTRACT.md and AWS, in one place. */
+
+/** A provider id: `^[a-z0-9][a-z0-9-]{0,62}$`. */
+export const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** AWS's IAM user name pattern (compared without case by IAM). */
+export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+/** An access key id (AKIA…/ASIA…): 16-128 capital letters and digits. */
+export const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+/** An AWS region name, or the global pseudo-region. */
+export const AWS_REGION = /^([a-z]{2}(-[a-z]+)+-\d+|aws-global)$/;
