@@ -3,26 +3,22 @@
  * names). A mistake becomes one line naming the environment variable, what is wrong and an
  * example; sensitive values are never echoed.
  */
-import { readFileSync } from 'node:fs';
-
 import convict from 'convict';
-import { z } from 'zod';
+import type { z } from 'zod';
 
-import { PermanentError } from '../errors.ts';
 import { checkFailpointNames } from '../failpoints.ts';
 import { type ApiToken, parseApiTokens } from './api-tokens.ts';
-import { CONFIG_FILE_ENV, REDIS_DEPLOYMENT_KEYS, SETTINGS, type SettingName } from './schema.ts';
+import {
+  ConfigError,
+  type Env,
+  parseDeployment,
+  readConfigFile,
+  redisClusterSchema,
+  redisSentinelSchema,
+} from './config-file.ts';
+import { CONFIG_FILE_ENV, SETTINGS, type SettingName } from './schema.ts';
 
-const hostPort = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
-const redisClusterSchema = z.object({
-  nodes: z.array(hostPort).min(1),
-  options: z.record(z.string(), z.unknown()).optional(),
-});
-const redisSentinelSchema = z.object({
-  sentinels: z.array(hostPort).min(1),
-  name: z.string().min(1),
-  options: z.record(z.string(), z.unknown()).optional(),
-});
+export { ConfigError } from './config-file.ts';
 
 export interface AppConfig {
   configFile: string | undefined;
@@ -49,80 +45,6 @@ export interface AppConfig {
   };
   failpoints: readonly string[];
   log: { level: string };
-}
-
-/** A configuration mistake; its message is the one line the process prints before exit 2. */
-export class ConfigError extends PermanentError {
-  constructor(message: string) {
-    super('config_invalid', message);
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function readConfigFile(path: string): { values: Env; deployment: Record<string, unknown> } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    const why =
-      (err as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : whereJsonBroke(err as Error);
-    throw new ConfigError(
-      `${CONFIG_FILE_ENV}: cannot read ${path} (${why}); e.g. ${CONFIG_FILE_ENV}=/etc/iam-pam/config.json`,
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(
-      `${CONFIG_FILE_ENV}: ${path} must hold a JSON object, e.g. {"REDIS_URL":"redis://127.0.0.1:6379"}`,
-    );
-  }
-  const known = new Set(Object.values(SETTINGS).map((s) => s.env));
-  const values: Env = {};
-  const deployment: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (key === 'redis' && typeof value === 'object' && value !== null) {
-      for (const [sub, subValue] of Object.entries(value as Record<string, unknown>)) {
-        deployment[`redis.${sub}`] = subValue;
-      }
-    } else if ((REDIS_DEPLOYMENT_KEYS as readonly string[]).includes(key)) {
-      deployment[key] = value;
-    } else if (known.has(key)) {
-      values[key] = typeof value === 'string' ? value : JSON.stringify(value);
-    } else {
-      throw new ConfigError(
-        `${CONFIG_FILE_ENV}: unknown setting "${key}" in ${path}; keys are the variable names, e.g. "IAM_PAM_HTTP_PORT"`,
-      );
-    }
-  }
-  for (const key of Object.keys(deployment)) {
-    if (!(REDIS_DEPLOYMENT_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(
-        `${CONFIG_FILE_ENV}: unknown setting "${key}" in ${path}; Redis deployments are "redis.cluster" or "redis.sentinel"`,
-      );
-    }
-  }
-  return { values, deployment };
-}
-
-function parseDeployment<T>(
-  schema: z.ZodType<T>,
-  key: string,
-  value: unknown,
-  example: string,
-): T | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ConfigError(
-      `${CONFIG_FILE_ENV}: "${key}" ${issue ? `at ${issue.path.join('.') || 'top'}: ${issue.message}` : 'is malformed'}; e.g. ${example}`,
-    );
-  }
-  return result.data;
 }
 
 /** The convict schema of SETTINGS; each format is registered once, under the setting's name. */
@@ -272,14 +194,4 @@ function deepFreeze<T>(value: T): T {
 /** A URL's user and password are credentials: never echo them. */
 function withoutUserInfo(raw: string): string {
   return raw.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-/** Where a JSON file is broken, without the text around it (it may hold a key). */
-function whereJsonBroke(err: Error): string {
-  const at = /at position \d+(?: \(line \d+ column \d+\))?/.exec(err.message)?.[0];
-  return at === undefined
-    ? err instanceof SyntaxError
-      ? 'not valid JSON'
-      : err.message
-    : `not valid JSON ${at}`;
 }

@@ -16,49 +16,11 @@ import {
   UntagUserCommand,
   UpdateAccessKeyCommand,
   UpdateLoginProfileCommand,
-  type User,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 
-import { classifyIamError, type IamErrorContext } from './classify-iam-error.ts';
-import type { AccessKey, IamGateway, IamUser, PolicyDecision, Tag } from './iam-gateway.ts';
-
-async function call<T>(context: IamErrorContext, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (err) {
-    throw classifyIamError(err, context);
-  }
-}
-
-function toUser(user: User | undefined): IamUser {
-  return {
-    userName: user?.UserName ?? '',
-    userId: user?.UserId ?? '',
-    arn: user?.Arn ?? '',
-    path: user?.Path ?? '/',
-    createdAt: user?.CreateDate ?? new Date(0),
-    passwordLastUsedAt: user?.PasswordLastUsed,
-  };
-}
-
-/** Follows `Marker` until IAM stops sending one (IAM may return short pages before the end). */
-async function allPages<T>(
-  fetchPage: (marker: string | undefined) => Promise<{ items: T[]; marker: string | undefined }>,
-): Promise<T[]> {
-  const items: T[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await fetchPage(marker);
-    items.push(...page.items);
-    marker = page.marker;
-  } while (marker);
-  return items;
-}
-
-const receipt = (output: { $metadata: { requestId?: string } }) => ({
-  requestId: output.$metadata.requestId,
-});
+import { allPages, call, receipt, toUser } from './aws-sdk-calls.ts';
+import type { AccessKey, IamGateway, PolicyDecision, Tag } from './iam-gateway.ts';
 
 export function createAwsIamGateway(clients: { iam: IAMClient; sts: STSClient }): IamGateway {
   const { iam, sts } = clients;
