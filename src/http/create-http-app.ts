@@ -8,7 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
 import { createAuthenticator } from './auth.ts';
-import { registerDashboard } from './dashboard.ts';
+import { registerDashboard, rewriteDashboardUrl } from './dashboard.ts';
 import type { HttpDeps, HttpRoutePlugin } from './http-deps.ts';
 import { installErrorHandling } from './http-errors.ts';
 import { requireScopes } from './require-scope.ts';
@@ -31,8 +31,11 @@ export async function createHttpApp(
 ): Promise<FastifyInstance> {
   // Typed as fastify's logger, so the app's type matches what route plugins receive.
   const loggerInstance: FastifyBaseLogger = deps.log;
+  const auth = createAuthenticator(deps.tokens);
   const app = Fastify({
     loggerInstance,
+    rewriteUrl: (request) =>
+      rewriteDashboardUrl(auth, request.url ?? '/', request.headers.authorization),
     // One debug line per request (below) instead of fastify's two info lines.
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -47,7 +50,6 @@ export async function createHttpApp(
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await healthRoutes(app, deps);
 
-  const auth = createAuthenticator(deps.tokens);
   await app.register(async (api) => {
     requireScopes(api, auth);
     for (const plugin of [jobsRoutes, eventsRoutes, deadLetterRoutes, ...(options.plugins ?? [])]) {

@@ -333,4 +333,34 @@ describe('the Bull dashboard', () => {
     expect(await engine.queues.get('discovery').isPaused()).toBe(true);
     await engine.queues.get('discovery').resume();
   });
+
+  it('shows a reader the read-only board (no write actions) and an admin the full one', async () => {
+    const readOnlyOf = async (headers: Record<string, string>) => {
+      const res = await app.inject({ url: '/admin/queues/api/queues', headers });
+      expect(res.statusCode).toBe(200);
+      return res
+        .json<{ queues: Array<{ readOnlyMode: boolean }> }>()
+        .queues.map((q) => q.readOnlyMode);
+    };
+    expect(new Set(await readOnlyOf(basic('reader', TOKENS.reader)))).toEqual(new Set([true]));
+    expect(new Set(await readOnlyOf(bearer(TOKENS.ops)))).toEqual(new Set([false]));
+    const page = await app.inject({
+      url: '/admin/queues',
+      headers: basic('reader', TOKENS.reader),
+    });
+    expect(page.body).toContain('iam-pam (read-only)');
+    expect(page.body).toContain('<base href="/admin/queues/"');
+    const script = /src="(static\/js\/main[^"]+)"/.exec(page.body)?.[1];
+    const asset = await app.inject({
+      url: `/admin/queues/${script ?? 'missing'}`,
+      headers: basic('reader', TOKENS.reader),
+    });
+    expect(asset.statusCode).toBe(200);
+    // The read-only board is reachable only through the rewrite, never by its own path.
+    const direct = await app.inject({
+      url: '/_dashboard-read-only/admin/queues/api/queues',
+      headers: bearer(TOKENS.ops),
+    });
+    expect(direct.statusCode).toBe(404);
+  });
 });
