@@ -15,6 +15,7 @@ import { PermanentError } from '../errors.ts';
 import type { EnqueuedJob } from '../jobs/define-job.ts';
 import type { Keys } from '../keys.ts';
 import { sleep } from '../sleep.ts';
+import { DELETE_IF_HOLDS } from './delete-if-holds.ts';
 import type { RedisConnection } from './redis-connections.ts';
 import { defineScript, runScript } from './run-script.ts';
 
@@ -36,14 +37,6 @@ local current = redis.call('GET', KEYS[1])
 if current == ARGV[1] or current == false then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
   return 1
-end
-return 0
-`);
-
-// KEYS[1] slot; ARGV[1] our pending value.
-const RELEASE = defineScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
 end
 return 0
 `);
@@ -78,7 +71,7 @@ export function createIdempotencyStore(deps: {
           try {
             job = await create();
           } catch (err) {
-            await runScript(redis, RELEASE, [slotKey], [pending]);
+            await runScript(redis, DELETE_IF_HOLDS, [slotKey], [pending]);
             throw err;
           }
           const recorded = JSON.stringify({ fingerprint, job } satisfies Slot);
