@@ -5,25 +5,19 @@
  */
 import type { FastifyInstance } from 'fastify';
 
+import { closeWithin } from '../close-within.ts';
 import type { AppConfig } from '../config/load-config.ts';
-import { createDeadLetter } from '../dead-letter/dead-letter.ts';
+import type { DeadLetter } from '../dead-letter/dead-letter.ts';
 import { createHttpApp } from '../http/create-http-app.ts';
 import type { HttpDeps, HttpRoutePlugin } from '../http/http-deps.ts';
 import { domainRoutes } from '../http/routes/domain-routes.ts';
 import type { JobContract } from '../jobs/define-job.ts';
 import { jobContracts } from '../jobs/registry.ts';
-import { createKeys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import { createApiMetrics } from '../metrics/api-metrics.ts';
-import { createEnqueue } from '../producers/create-enqueue.ts';
-import { createQueues } from '../producers/create-queues.ts';
-import { RETENTION } from '../producers/retention.ts';
 import { checkRedis } from '../queue/check-redis.ts';
-import { createEventLog } from '../queue/event-log.ts';
-import { createIdempotencyStore } from '../queue/idempotency-store.ts';
-import { createJobStateStore } from '../queue/job-state-store.ts';
 import { createRedisConnection } from '../queue/redis-connections.ts';
-import { sleep } from '../sleep.ts';
+import { createDeadLetterOf, createQueueServices, type QueueServices } from './queue-services.ts';
 
 export interface ApiRuntimeOptions {
   config: AppConfig;
@@ -45,29 +39,19 @@ export interface ApiRuntime {
 
 export async function startApiRuntime(options: ApiRuntimeOptions): Promise<ApiRuntime> {
   const { config, log } = options;
+  const contracts = options.contracts ?? jobContracts;
   const redis = createRedisConnection(config.redis, 'producer', log);
+  let services: QueueServices;
+  let deadLetter: DeadLetter;
   try {
     await checkRedis(redis, config.redis);
+    services = createQueueServices({ redis, config });
+    deadLetter = createDeadLetterOf(services, { contracts, log });
   } catch (err) {
     redis.disconnect();
     throw err;
   }
-  const keys = createKeys(config.redis.prefix);
-  const queues = createQueues(redis, keys);
-  const enqueue = createEnqueue({ queues, idempotency: createIdempotencyStore({ redis, keys }) });
-  const events = createEventLog({ redis, keys });
-  const contracts = options.contracts ?? jobContracts;
-  const deadLetter = createDeadLetter({
-    queues,
-    redis,
-    keys,
-    events,
-    jobStates: createJobStateStore({ redis, keys, ttlMs: RETENTION.failed.age * 1000 }),
-    enqueue,
-    contracts,
-    failedRetentionS: RETENTION.failed.age,
-    log,
-  });
+  const { queues, enqueue, events } = services;
   const deps: HttpDeps = {
     config,
     log,
@@ -94,8 +78,11 @@ export async function startApiRuntime(options: ApiRuntimeOptions): Promise<ApiRu
     url,
     async close() {
       await app.close();
-      await Promise.race([queues.close(), sleep(1_000)]);
-      await Promise.race([redis.quit().catch(() => undefined), sleep(500)]);
+      await services.close();
+      await closeWithin(
+        redis.quit().catch(() => undefined),
+        500,
+      );
       redis.disconnect();
     },
   };

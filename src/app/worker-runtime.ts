@@ -4,8 +4,9 @@
  * the dead-letter, and one BullMQ Worker per queue. `close()` undoes it in reverse, bounded
  * even when Redis is gone.
  */
+import { closeWithin } from '../close-within.ts';
 import type { AppConfig } from '../config/load-config.ts';
-import { createDeadLetter, type DeadLetter } from '../dead-letter/dead-letter.ts';
+import type { DeadLetter } from '../dead-letter/dead-letter.ts';
 import {
   createProviderGateways,
   type ResolveProvider,
@@ -13,24 +14,17 @@ import {
 } from '../iam/provider-gateways.ts';
 import type { RetryPolicy } from '../jobs/define-job.ts';
 import { WORK_QUEUES, type WorkQueueName } from '../jobs/queues.ts';
-import { createKeys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import { createEngineMetrics, type EngineMetrics } from '../metrics/engine-metrics.ts';
-import { createEnqueue } from '../producers/create-enqueue.ts';
-import { createQueues } from '../producers/create-queues.ts';
-import { RETENTION } from '../producers/retention.ts';
 import { checkRedis } from '../queue/check-redis.ts';
-import { createEventLog } from '../queue/event-log.ts';
-import { createJobStateStore } from '../queue/job-state-store.ts';
 import { type BudgetOf, createRateBudget } from '../queue/rate-budget.ts';
 import { createRedisConnection } from '../queue/redis-connections.ts';
 import { createUserLeases } from '../queue/user-lease.ts';
-import { sleep } from '../sleep.ts';
-import type { JobBinding } from '../workers/bind-handlers.ts';
 import { createConcurrencyGate } from '../workers/concurrency-gate.ts';
 import { createIamHooks } from '../workers/iam-hooks.ts';
 import { type RunningWorkers, startWorkers } from '../workers/start-workers.ts';
 import type { CreateJobs, EngineDeps } from './engine-deps.ts';
+import { createDeadLetterOf, createQueueServices } from './queue-services.ts';
 
 export interface WorkerRuntimeOptions {
   config: AppConfig;
@@ -74,8 +68,12 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     disconnect();
     throw err;
   }
-  const keys = createKeys(config.redis.prefix);
-  const queues = createQueues(commands, keys);
+  const services = createQueueServices({
+    redis: commands,
+    config,
+    backoffOverride: options.backoffOverride,
+  });
+  const { keys, enqueue, events, jobStates } = services;
   const defaultRps = config.iam.defaultMaxRps;
   let setupBudgetOf: BudgetOf | undefined;
   const budget = createRateBudget({
@@ -86,13 +84,6 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       (setupBudgetOf ?? options.budgetOf ?? (async () => defaultRps))(providerId),
   });
   const leases = createUserLeases({ redis: commands, keys, ttlMs: config.worker.jobLockMs });
-  const events = createEventLog({ redis: commands, keys });
-  const jobStates = createJobStateStore({
-    redis: commands,
-    keys,
-    ttlMs: RETENTION.failed.age * 1000,
-  });
-  const enqueue = createEnqueue({ queues, backoffOverride: options.backoffOverride });
   // The dead-letter needs the metrics and the metrics read its depth: a holder breaks the cycle.
   const holder: { deadLetter?: DeadLetter } = {};
   const metrics = createEngineMetrics({
@@ -115,48 +106,43 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     leases,
     budget,
   };
-  let bindings: JobBinding[];
+  let deadLetter: DeadLetter;
+  let workers: RunningWorkers;
   try {
     const setup = await options.createJobs(deps);
-    bindings = Array.isArray(setup) ? setup : setup.bindings;
+    const bindings = Array.isArray(setup) ? setup : setup.bindings;
     setupBudgetOf = Array.isArray(setup) ? undefined : setup.budgetOf;
+    deadLetter = createDeadLetterOf(services, {
+      contracts: bindings.map((b) => b.contract),
+      log,
+      metrics,
+    });
+    holder.deadLetter = deadLetter;
+    workers = startWorkers({
+      queues: options.queues ?? WORK_QUEUES,
+      bindings,
+      connection: patient,
+      keys,
+      log,
+      concurrency: config.worker.concurrency,
+      jobLockMs: config.worker.jobLockMs,
+      processor: {
+        leases,
+        budget,
+        events,
+        enqueue,
+        jobStates,
+        metrics,
+        gate: createConcurrencyGate(),
+      },
+      deadLetter,
+      reconcileEveryMs: options.reconcileEveryMs,
+    });
   } catch (err) {
+    iam.close();
     disconnect();
     throw err;
   }
-  const deadLetter = createDeadLetter({
-    queues,
-    redis: commands,
-    keys,
-    events,
-    jobStates,
-    enqueue,
-    contracts: bindings.map((b) => b.contract),
-    failedRetentionS: RETENTION.failed.age,
-    log,
-    metrics,
-  });
-  holder.deadLetter = deadLetter;
-  const workers = startWorkers({
-    queues: options.queues ?? WORK_QUEUES,
-    bindings,
-    connection: patient,
-    keys,
-    log,
-    concurrency: config.worker.concurrency,
-    jobLockMs: config.worker.jobLockMs,
-    processor: {
-      leases,
-      budget,
-      events,
-      enqueue,
-      jobStates,
-      metrics,
-      gate: createConcurrencyGate(),
-    },
-    deadLetter,
-    reconcileEveryMs: options.reconcileEveryMs,
-  });
 
   return {
     metrics,
@@ -167,8 +153,8 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       const clean = await workers.close(timeoutMs);
       iam.close();
       // quit() waits for Redis; when it is gone, give up after a moment and drop the sockets.
-      await Promise.race([queues.close(), sleep(1_000)]);
-      await Promise.race([Promise.allSettled([commands.quit(), patient.quit()]), sleep(500)]);
+      await services.close();
+      await closeWithin(Promise.allSettled([commands.quit(), patient.quit()]), 500);
       disconnect();
       return clean;
     },

@@ -3,19 +3,16 @@
  * (checked first: unreachable → exit 3 with what to do), the queues, the typed enqueue, events
  * and the dead-letter. Opened for one command and closed after it.
  */
+import { createDeadLetterOf, createQueueServices } from '../app/queue-services.ts';
 import type { AppConfig } from '../config/load-config.ts';
-import { createDeadLetter, type DeadLetter } from '../dead-letter/dead-letter.ts';
+import type { DeadLetter } from '../dead-letter/dead-letter.ts';
 import type { JobContract } from '../jobs/define-job.ts';
-import { createKeys, type Keys } from '../keys.ts';
+import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
-import { createEnqueue, type Enqueue } from '../producers/create-enqueue.ts';
-import { createQueues, type QueueSet } from '../producers/create-queues.ts';
-import { RETENTION } from '../producers/retention.ts';
+import type { Enqueue } from '../producers/create-enqueue.ts';
+import type { QueueSet } from '../producers/create-queues.ts';
 import { checkRedis } from '../queue/check-redis.ts';
-import { createEventLog } from '../queue/event-log.ts';
-import { createJobStateStore } from '../queue/job-state-store.ts';
 import { createRedisConnection, type RedisConnection } from '../queue/redis-connections.ts';
-import { sleep } from '../sleep.ts';
 
 export interface ProducerSession {
   config: AppConfig;
@@ -36,32 +33,19 @@ export async function withProducerSession<T>(
   const redis = createRedisConnection(config.redis, 'cli', log);
   try {
     await checkRedis(redis, config.redis);
-    const keys = createKeys(config.redis.prefix);
-    const queues = createQueues(redis, keys);
-    const enqueue = createEnqueue({ queues });
-    const events = createEventLog({ redis, keys });
-    const deadLetter = createDeadLetter({
-      queues,
-      redis,
-      keys,
-      events,
-      jobStates: createJobStateStore({ redis, keys, ttlMs: RETENTION.failed.age * 1000 }),
-      enqueue,
-      contracts,
-      failedRetentionS: RETENTION.failed.age,
-      log,
-    });
+    const services = createQueueServices({ redis, config });
+    const deadLetter = createDeadLetterOf(services, { contracts, log });
     try {
       return await body({
         config,
-        keys,
-        queues,
-        enqueue,
+        keys: services.keys,
+        queues: services.queues,
+        enqueue: services.enqueue,
         deadLetter,
         connectPatient: () => createRedisConnection(config.redis, 'worker', log),
       });
     } finally {
-      await Promise.race([queues.close(), sleep(1_000)]);
+      await services.close();
     }
   } finally {
     redis.disconnect();

@@ -12,6 +12,7 @@
 import { TransientError } from '../errors.ts';
 import type { LockedUser } from '../jobs/define-job.ts';
 import type { Keys } from '../keys.ts';
+import { DELETE_IF_HOLDS } from './delete-if-holds.ts';
 import { defineScript, type LuaScript, runScript } from './run-script.ts';
 import type { RedisConnection } from './redis-connections.ts';
 
@@ -31,14 +32,6 @@ return {token, 0}
 const RENEW = defineScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-return 0
-`);
-
-const RELEASE = defineScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
   return 1
 end
 return 0
@@ -121,7 +114,7 @@ export function createUserLeases(deps: {
       return (await runScript(redis, RENEW, [keyOf(user)], [token, ttlMs])) === 1;
     },
     async release(user, token) {
-      return (await runScript(redis, RELEASE, [keyOf(user)], [token])) === 1;
+      return (await runScript(redis, DELETE_IF_HOLDS, [keyOf(user)], [token])) === 1;
     },
     async isHeld(user, token) {
       return (await redis.get(keyOf(user))) === String(token);

@@ -30,14 +30,28 @@ export function bindHandlers<const Cs extends readonly JobContract[]>(
   });
 }
 
-/** Checks that job names are unique across all bindings (a name is the dispatch key). */
-export function indexBindings(bindings: readonly JobBinding[]): Map<string, JobBinding> {
-  const byName = new Map<string, JobBinding>();
-  for (const binding of bindings) {
-    if (byName.has(binding.contract.name)) {
-      throw new Error(`job "${binding.contract.name}" is declared twice`);
+/**
+ * Indexes by job name, the dispatch key, refusing a name declared twice: a mis-wired registry
+ * would otherwise run one of the two handlers silently, so the process stops at start instead.
+ */
+export function indexByJobName<T>(
+  items: readonly T[],
+  contractOf: (item: T) => JobContract,
+): Map<string, T> {
+  const byName = new Map<string, T>();
+  for (const item of items) {
+    const { name, queue } = contractOf(item);
+    const earlier = byName.get(name);
+    if (earlier !== undefined) {
+      throw new Error(
+        `job "${name}" is declared twice (queues ${contractOf(earlier).queue} and ${queue}); a job name must be unique`,
+      );
     }
-    byName.set(binding.contract.name, binding);
+    byName.set(name, item);
   }
   return byName;
+}
+
+export function indexBindings(bindings: readonly JobBinding[]): Map<string, JobBinding> {
+  return indexByJobName(bindings, (binding) => binding.contract);
 }

@@ -1,5 +1,7 @@
 /**
- * One BullMQ Worker per queue served, dispatching by job name. A job's lock lasts
+ * One BullMQ Worker per queue served, dispatching by job name among that queue's jobs only: a
+ * job added to a queue its contract does not name fails as `unknown_job`, and a queue no job
+ * is bound to gets no Worker (it would only fetch jobs to fail them). A job's lock lasts
  * IAM_PAM_JOB_LOCK_MS and stalled jobs are looked for every half of it, so a killed worker's
  * job is taken over after about 1.5× the lock. Finished jobs are trimmed by the same
  * retention as the producer's (KeepJobs objects only). Final failures go to the dead-letter
@@ -7,13 +9,14 @@
  */
 import { Worker } from 'bullmq';
 
+import { closeWithin } from '../close-within.ts';
 import type { DeadLetter } from '../dead-letter/dead-letter.ts';
 import type { WorkQueueName } from '../jobs/queues.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import { RETENTION } from '../producers/retention.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
-import type { JobBinding } from './bind-handlers.ts';
+import { indexBindings, type JobBinding } from './bind-handlers.ts';
 import { createProcessor, type ProcessorDeps } from './create-processor.ts';
 
 /** Deferrals (throttled provider, leased user) a job may go through besides its attempts. */
@@ -37,6 +40,7 @@ export interface StartWorkersOptions {
 }
 
 export interface RunningWorkers {
+  /** The queues served: those asked for that have at least one job bound. */
   readonly queues: readonly WorkQueueName[];
   /** Stops fetching and waits for active jobs; false when `timeoutMs` ran out first. */
   close(timeoutMs: number): Promise<boolean>;
@@ -45,19 +49,27 @@ export interface RunningWorkers {
 
 export function startWorkers(options: StartWorkersOptions): RunningWorkers {
   const { log, keys } = options;
-  const byName = new Map(options.bindings.map((b) => [b.contract.name, b]));
-  const reconcileNow = () => options.deadLetter.reconcile(options.queues);
+  const byName = indexBindings(options.bindings);
+  const bindingsOf = (queue: WorkQueueName) =>
+    new Map([...byName].filter(([, binding]) => binding.contract.queue === queue));
+  const served = options.queues.filter((queue) => bindingsOf(queue).size > 0);
+  const idle = options.queues.filter((queue) => !served.includes(queue));
+  if (idle.length > 0) {
+    log.info({ queues: idle }, 'no job is bound to these queues: no worker for them');
+  }
+  const reconcileNow = () => options.deadLetter.reconcile(served);
   const reconcileSoon = () => {
     reconcileNow().catch((err: unknown) => log.warn({ err }, 'dead-letter reconcile failed'));
   };
 
-  const workers = options.queues.map((queue) => {
-    const contracts = options.bindings.map((b) => b.contract).filter((c) => c.queue === queue);
+  const workers = served.map((queue) => {
+    const bindings = bindingsOf(queue);
+    const contracts = [...bindings.values()].map((b) => b.contract);
     const cap = Math.max(0, ...contracts.map((c) => c.concurrency));
     const maxAttempts = Math.max(1, ...contracts.map((c) => c.retry.attempts));
     const worker = new Worker(
       queue,
-      createProcessor({ ...options.processor, queue, bindings: byName, log }),
+      createProcessor({ ...options.processor, queue, bindings, log }),
       {
         connection: options.connection,
         prefix: keys.bullPrefix,
@@ -93,20 +105,14 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
   reconcileSoon();
   const timer = setInterval(reconcileSoon, options.reconcileEveryMs ?? 30_000);
   timer.unref();
-  log.info({ queues: options.queues, jobs: [...byName.keys()] }, 'workers started');
+  log.info({ queues: served, jobs: [...byName.keys()] }, 'workers started');
 
   return {
-    queues: options.queues,
+    queues: served,
     reconcileNow,
     async close(timeoutMs) {
       clearInterval(timer);
-      let timeout: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<false>((resolve) => {
-        timeout = setTimeout(() => resolve(false), timeoutMs);
-      });
-      const closed = Promise.allSettled(workers.map((w) => w.close())).then(() => true as const);
-      const clean = await Promise.race([closed, timedOut]);
-      clearTimeout(timeout);
+      const clean = await closeWithin(Promise.allSettled(workers.map((w) => w.close())), timeoutMs);
       if (!clean) {
         // Active jobs are left to the stalled-job check of another worker.
         for (const worker of workers) {

@@ -86,6 +86,21 @@ describe('the job engine', () => {
     await waitForEntry(`validate-${added.id}`, 'unknown_job');
   });
 
+  it('fails a job added to a queue its contract does not name, without running it', async () => {
+    // test-locked is bound in this process, but on the rotation queue.
+    const added = await engine.queues
+      .get('validate')
+      .add(
+        'test-locked',
+        { provider: 'prod', key: 'wrong-queue', userName: 'zed' },
+        { attempts: 3 },
+      );
+    const status = await engine.finished({ queue: 'validate', jobId: added.id ?? '' });
+    expect(status).toMatchObject({ state: 'failed', reason: 'unknown_job', attemptsMade: 1 });
+    expect(await runs('wrong-queue')).toBe(0);
+    await waitForEntry(`validate-${added.id}`, 'unknown_job');
+  });
+
   it('collapses duplicate enqueues of live work into one job and one execution', async () => {
     const payload = { provider: 'prod', key: 'dup', sleepMs: 300 };
     const jobs = await Promise.all([1, 2, 3, 4, 5].map(() => engine.enqueue(testEcho, payload)));

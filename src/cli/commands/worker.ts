@@ -103,6 +103,9 @@ export function createWorkerCommand(options: WorkerCommandOptions = {}): Command
           const clean = await runtime.close(config.worker.shutdownTimeoutS * 1000);
           await http.close();
           log.info({ clean }, clean ? 'worker stopped' : 'worker stopped with jobs still active');
+          // CONTRACT.md names no status for a drain that ran out of IAM_PAM_SHUTDOWN_TIMEOUT_S:
+          // 1 tells the supervisor jobs were left active (another worker's stalled check takes
+          // them over after about 1.5× the job lock); 0 means every active job finished.
           return clean ? 0 : 1;
         }),
       );
