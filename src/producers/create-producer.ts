@@ -12,7 +12,7 @@ import { createLogger, type Logger } from '../logger.ts';
 import { checkRedis } from '../queue/check-redis.ts';
 import { createIdempotencyStore } from '../queue/idempotency-store.ts';
 import { createRedisConnection } from '../queue/redis-connections.ts';
-import { sleep } from '../sleep.ts';
+import { closeWithin } from '../close-within.ts';
 import { createEnqueue, type Enqueue } from './create-enqueue.ts';
 import { createQueues } from './create-queues.ts';
 import { type JobSchema, jobSchemas } from './job-schemas.ts';
@@ -47,7 +47,7 @@ export async function createProducer(options: ProducerOptions): Promise<Producer
     status: (queue, jobId) => getJobStatus(queues, queue, jobId),
     schemas: () => jobSchemas(jobContracts),
     async close() {
-      await Promise.race([queues.close(), sleep(1_000)]);
+      await closeWithin(queues.close(), 1_000);
       redis.disconnect();
     },
   };

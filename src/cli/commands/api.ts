@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { type ApiRuntime, startApiRuntime, type ApiRuntimeOptions } from '../../app/api-runtime.ts';
 import { isAppError, PermanentError } from '../../errors.ts';
 import { createLogger } from '../../logger.ts';
-import { sleep } from '../../sleep.ts';
+import { closeWithin } from '../../close-within.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
 
@@ -42,7 +42,7 @@ export function createApiCommand(
             );
           }
           await waitForShutdownSignal(proc, log);
-          await Promise.race([api.close(), sleep(config.worker.shutdownTimeoutS * 1000)]);
+          await closeWithin(api.close(), config.worker.shutdownTimeoutS * 1000);
           log.info('api stopped');
           return 0;
         }),
