@@ -49,8 +49,16 @@ export function createKeys(prefix: string) {
     idempotency: (hash: string) => `${root}:idempotency:${hash}`,
     /** The state snapshot a handler attached to a job's last run, for its dead-letter entry. */
     jobState: (queue: string, jobId: string) => `${root}:job-state:${queue}-${jobId}`,
-    /** Sorted set (score = ms) of failed jobs already copied to the dead-letter queue. */
+    /**
+     * Sorted set of failed jobs already copied to the dead-letter queue: member
+     * `<queue>-<jobId>`, score = the `finishedOn` (ms) of the failure last copied, so a later
+     * failure of the same job (retried by hand) is copied again.
+     */
     deadLettered: `${root}:dead-lettered`,
+    /** Held (with a TTL) while one caller copies one failure of `<queue>-<jobId>`. */
+    deadLetterRecordClaim: (member: string) => `${root}:dead-letter-claim:record:${member}`,
+    /** Held (with a TTL) while one caller replays one dead-letter entry. */
+    deadLetterReplayClaim: (entryId: string) => `${root}:dead-letter-claim:replay:${entryId}`,
     /**
      * The vault record of one secret owner (a hash: versions and their stages). `owner` is an
      * account key (`prod/alice/access-key`) or `provider:<id>` for a provider's own credential.

@@ -3,14 +3,16 @@
  * the reason a person can act on and the state its handler attached, for inspection and
  * replay. Nobody consumes the `dead-letter` queue.
  *
- * Exactly one entry per failed job: its id is `<queue>-<jobId>` (BullMQ ignores a second add
- * of an id), and the set `keys.deadLettered` remembers which failed jobs were copied, so the
- * reconciler (which walks the failed sets, covering a worker that died between "failed" and
- * "dead-lettered") never brings back an entry someone replayed or deleted.
+ * One entry per failure: `<queue>-<jobId>`, or `<queue>-<jobId>-<finishedOn>` when a job
+ * retried by hand fails again while the entry of its earlier failure is still there (that
+ * entry stays, as the history of the job, replayed or not; a removed or purged one frees
+ * the plain id). The set `keys.deadLettered` remembers, per job, the failure last copied, so
+ * the reconciler (which walks the failed sets, covering a worker that died between "failed"
+ * and "dead-lettered") never brings back an entry someone replayed, removed or purged.
  */
 import type { Job } from 'bullmq';
 
-import { PermanentError } from '../errors.ts';
+import { type ErrorCode, isAppError, PermanentError } from '../errors.ts';
 import type { EnqueuedJob, JobContract } from '../jobs/define-job.ts';
 import { DEAD_LETTER_QUEUE, type WorkQueueName } from '../jobs/queues.ts';
 import type { Keys } from '../keys.ts';
@@ -22,24 +24,41 @@ import type { EventLog } from '../queue/event-log.ts';
 import { reasonOf } from '../queue/failure-reason.ts';
 import type { JobStateStore } from '../queue/job-state-store.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
+import { createDeadLetterClaims } from './dead-letter-claims.ts';
 import {
   type DeadLetterData,
   type DeadLetterEntry,
   describeSubject,
   toEntry,
 } from './dead-letter-entry.ts';
+import { assertEntryId, entryNotFound, firstEntryId, laterEntryId } from './dead-letter-id.ts';
+import { scrubFailureText, scrubValue } from './scrub-entry.ts';
+
+export type Replayed = EnqueuedJob & { id: string };
+
+/** An entry `replayAll` could not replay, and why (as the API's error body words it). */
+export interface NotReplayed {
+  id: string;
+  error: { code: ErrorCode; message: string };
+}
+
+export type ReplayOutcome = Replayed | NotReplayed;
+
+export function isReplayed(outcome: ReplayOutcome): outcome is Replayed {
+  return !('error' in outcome);
+}
 
 export interface DeadLetter {
-  /** Copies a failed job; false when it was already copied. */
+  /** Copies a job's failure; false when it was copied already (or is being copied). */
   record(queue: WorkQueueName, job: Job): Promise<boolean>;
-  /** Copies the failed jobs of these queues that were not copied yet; returns how many. */
+  /** Copies the failures of these queues' jobs that were not copied yet; returns how many. */
   reconcile(queues: readonly WorkQueueName[]): Promise<number>;
   list(): Promise<DeadLetterEntry[]>;
   show(id: string): Promise<DeadLetterEntry>;
-  /** Adds a new job to the original queue and marks the entry replayed. */
-  replay(id: string): Promise<EnqueuedJob & { id: string }>;
-  /** Replays every entry not replayed yet. */
-  replayAll(): Promise<Array<EnqueuedJob & { id: string }>>;
+  /** Adds a new job to the original queue and marks the entry replayed; once per entry. */
+  replay(id: string): Promise<Replayed>;
+  /** Replays every entry not replayed yet, going on past those that cannot be. */
+  replayAll(): Promise<ReplayOutcome[]>;
   remove(id: string): Promise<void>;
   purge(): Promise<number>;
   depth(): Promise<number>;
@@ -66,46 +85,78 @@ const RECONCILE_HORIZON_MS = 24 * 3600 * 1000;
 
 export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
   const dlq = deps.queues.get(DEAD_LETTER_QUEUE);
+  const claims = createDeadLetterClaims(deps.redis, deps.keys);
   const byName = new Map(deps.contracts.map((c) => [c.name, c]));
+  const getEntry = async (id: string) => (await dlq.getJob(id)) as Job<DeadLetterData> | undefined;
   const entryOf = async (id: string) => {
-    const job = (await dlq.getJob(id)) as Job<DeadLetterData> | undefined;
+    assertEntryId(id);
+    const job = await getEntry(id);
     if (job === undefined) {
-      throw new PermanentError('not_found', `dead-letter entry ${id} does not exist`);
+      throw entryNotFound(id);
     }
     return job;
+  };
+  const replayedAlready = (id: string, data: DeadLetterData) =>
+    new PermanentError(
+      'conflict',
+      `dead-letter entry ${id} was replayed already (as ${data.queue}/${data.replayJobId ?? '?'} at ${data.replayedAt ?? '?'})`,
+    );
+  /** The plain id, unless an entry of another failure of the same job holds it. */
+  const entryIdFor = async (queue: string, jobId: string, finishedOn: number, failedAt: string) => {
+    const first = firstEntryId(queue, jobId);
+    const holder = await getEntry(first);
+    return holder === undefined || holder.data.failedAt === failedAt
+      ? first
+      : laterEntryId(queue, jobId, finishedOn);
   };
 
   const api: DeadLetter = {
     async record(queue, job) {
-      const id = `${queue}-${job.id ?? ''}`;
-      if ((await deps.redis.zscore(deps.keys.deadLettered, id)) !== null) {
+      const jobId = job.id ?? '';
+      const finishedOn = job.finishedOn;
+      if (finishedOn === undefined) {
+        return false; // still retrying: not failed for good
+      }
+      // Claimed first, marked copied last. Copying and the event release the claim when they
+      // fail, and a crash lets it lapse: the reconciler then copies again into the same entry id
+      // (BullMQ keeps one entry) and the event is sent again rather than lost.
+      const claim = await claims.claimCopy(firstEntryId(queue, jobId), finishedOn);
+      if (claim === undefined) {
         return false;
       }
       const reason = reasonOf(job.failedReason) ?? 'internal';
-      const subject = describeSubject(byName.get(job.name), job.data);
-      const data: DeadLetterData = {
-        queue,
-        name: job.name,
-        jobId: job.id ?? '',
-        data: job.data as unknown,
-        reason,
-        failedReason: job.failedReason,
-        attempts: job.attemptsMade,
-        state: (await deps.jobStates.load(queue, job.id ?? '')) ?? null,
-        failedAt: new Date(job.finishedOn ?? Date.now()).toISOString(),
-      };
-      await dlq.add(job.name, data, { jobId: id });
-      // The event comes before the mark: after a crash in between it is sent again, not lost.
-      await deps.events.append({
-        type: 'job.dead_lettered',
-        provider: subject.provider,
-        account: subject.account,
-        jobId: job.id ?? '',
-        detail: { id, queue, name: job.name, reason, attempts: job.attemptsMade },
-      });
-      await deps.redis.zadd(deps.keys.deadLettered, Date.now(), id);
+      const failedAt = new Date(finishedOn).toISOString();
+      let id: string;
+      try {
+        id = await entryIdFor(queue, jobId, finishedOn, failedAt);
+        const state = (await deps.jobStates.load(queue, jobId)) ?? null;
+        const data: DeadLetterData = {
+          queue,
+          name: job.name,
+          jobId,
+          data: scrubValue(job.data as unknown),
+          reason,
+          failedReason: scrubFailureText(job.failedReason, reason),
+          attempts: job.attemptsMade,
+          state: scrubValue(state),
+          failedAt,
+        };
+        await dlq.add(job.name, data, { jobId: id });
+        const subject = describeSubject(byName.get(job.name), job.data);
+        await deps.events.append({
+          type: 'job.dead_lettered',
+          provider: subject.provider,
+          account: subject.account,
+          jobId,
+          detail: { id, queue, name: job.name, reason, attempts: job.attemptsMade },
+        });
+      } catch (err) {
+        await claim.release();
+        throw err;
+      }
+      await claim.markCopied();
       deps.metrics?.deadLettered.inc({ queue, name: job.name, reason });
-      deps.log.warn({ id, queue, job: job.name, jobId: job.id, reason }, 'job dead-lettered');
+      deps.log.warn({ id, queue, job: job.name, jobId, reason }, 'job dead-lettered');
       return true;
     },
 
@@ -113,28 +164,36 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
       let copied = 0;
       for (const queue of queues) {
         const bull = deps.queues.get(queue);
-        // The failed set is scored by finish time: look at recent ids only, fetch the uncopied.
-        const ids = await deps.redis.zrevrangebyscore(
+        // The failed set is scored by finish time: look at recent failures only, and fetch
+        // the jobs whose failure is newer than the one last copied (or that were never copied).
+        const failed = await deps.redis.zrevrangebyscore(
           bull.toKey('failed'),
           '+inf',
           Date.now() - RECONCILE_HORIZON_MS,
+          'WITHSCORES',
           'LIMIT',
           0,
           RECONCILE_WINDOW,
         );
-        if (ids.length === 0) {
+        if (failed.length === 0) {
           continue;
         }
-        const seen = await deps.redis.zmscore(
+        const ids = failed.filter((_, index) => index % 2 === 0);
+        const copiedUpTo = await deps.redis.zmscore(
           deps.keys.deadLettered,
-          ...ids.map((id) => `${queue}-${id}`),
+          ...ids.map((id) => firstEntryId(queue, id)),
         );
         for (const [index, id] of ids.entries()) {
-          if (seen[index] !== null) {
+          const mark = copiedUpTo[index];
+          if (
+            mark !== null &&
+            mark !== undefined &&
+            Number(mark) >= Number(failed[index * 2 + 1])
+          ) {
             continue;
           }
           const job = (await bull.getJob(id)) as Job | undefined;
-          if (job?.finishedOn !== undefined && (await api.record(queue, job))) {
+          if (job !== undefined && (await api.record(queue, job))) {
             copied += 1;
           }
         }
@@ -152,13 +211,10 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
     show: async (id) => toEntry(await entryOf(id)),
 
     async replay(id) {
-      const job = await entryOf(id);
-      const data = job.data;
+      const entry = await entryOf(id);
+      const data = entry.data;
       if (data.replayedAt !== undefined) {
-        throw new PermanentError(
-          'conflict',
-          `dead-letter entry ${id} was replayed already (as ${data.queue}/${data.replayJobId ?? '?'} at ${data.replayedAt})`,
-        );
+        throw replayedAlready(id, data);
       }
       const contract = byName.get(data.name);
       if (contract === undefined) {
@@ -167,23 +223,50 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
           `dead-letter entry ${id}: no job "${data.name}" is declared here, so it cannot be replayed`,
         );
       }
-      const enqueued = await deps.enqueue(contract, data.data);
-      await job.updateData({
-        ...data,
-        replayedAt: new Date().toISOString(),
-        replayJobId: enqueued.jobId,
-      });
+      const claim = await claims.claimReplay(id, dlq.toKey(id));
+      if (claim === 'missing') {
+        throw entryNotFound(id);
+      }
+      if (claim === 'replayed') {
+        throw replayedAlready(id, (await entryOf(id)).data);
+      }
+      if (claim === 'busy') {
+        throw new PermanentError(
+          'conflict',
+          `dead-letter entry ${id} is being replayed by another caller right now`,
+        );
+      }
+      let enqueued: EnqueuedJob;
+      try {
+        enqueued = await deps.enqueue(contract, data.data);
+        await entry.updateData({
+          ...data,
+          replayedAt: new Date().toISOString(),
+          replayJobId: enqueued.jobId,
+        });
+      } finally {
+        // Once replayedAt is written it refuses a second replay; before, the entry may be tried again.
+        await claim.release();
+      }
       deps.log.info({ id, ...enqueued }, 'dead-letter entry replayed');
       return { id, ...enqueued };
     },
 
     async replayAll() {
       const pending = (await api.list()).filter((entry) => entry.replayed === undefined);
-      const replayed = [];
+      const outcomes: ReplayOutcome[] = [];
       for (const entry of pending) {
-        replayed.push(await api.replay(entry.id));
+        try {
+          outcomes.push(await api.replay(entry.id));
+        } catch (err) {
+          // A refusal concerns this entry; anything else (Redis gone) concerns them all.
+          if (!isAppError(err)) {
+            throw err;
+          }
+          outcomes.push({ id: entry.id, error: { code: err.code, message: err.message } });
+        }
       }
-      return replayed;
+      return outcomes;
     },
 
     async remove(id) {
@@ -191,6 +274,8 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
     },
 
     async purge() {
+      // The copied-set is kept: the reconciler must not bring the purged failures back. A job
+      // that fails again later is a new failure (a later finishedOn) and is copied. Claims lapse.
       const count = await api.depth();
       await dlq.obliterate({ force: true });
       return count;

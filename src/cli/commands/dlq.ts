@@ -1,10 +1,13 @@
 /**
  * `iam-pam dlq list | show <id> | replay <id> | replay --all | purge`: read and replay the
  * dead-letter straight from Redis (no API needed). `list --json` prints
- * `[{"id","queue","name","data","reason","at",…}]`.
+ * `[{"id","queue","name","data","reason","at",…}]`. `replay --all --json` prints one array
+ * with an item per entry: `{"id","queue","jobId"}` when replayed, `{"id","error":{"code","message"}}`
+ * when not, and exits 1 if any was not.
  */
 import type { Command } from 'commander';
 
+import { isReplayed, type ReplayOutcome } from '../../dead-letter/dead-letter.ts';
 import type { DeadLetterEntry } from '../../dead-letter/dead-letter-entry.ts';
 import { invalidInput } from '../../errors.ts';
 import type { JobContract } from '../../jobs/define-job.ts';
@@ -12,6 +15,12 @@ import { jobContracts } from '../../jobs/registry.ts';
 import type { CliContext } from '../cli-context.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
 import { type ProducerSession, withProducerSession } from '../producer-session.ts';
+
+function describeOutcome(outcome: ReplayOutcome): string {
+  return isReplayed(outcome)
+    ? `replayed ${outcome.id} as ${outcome.queue}/${outcome.jobId}`
+    : `not replayed ${outcome.id}: ${outcome.error.code}: ${outcome.error.message}`;
+}
 
 function line(entry: DeadLetterEntry): string {
   const replayed = entry.replayed === undefined ? '' : `  replayed as ${entry.replayed.jobId}`;
@@ -56,21 +65,30 @@ export function createDlqCommand(
     dlq
       .command('replay [id]')
       .description('add a new job to the original queue and mark the entry replayed')
-      .option('--all', 'replay every entry not replayed yet')
+      .option('--all', 'replay every entry not replayed yet (exit 1 if any could not be)')
       .option('--json', 'print one JSON line')
       .action((id: string | undefined, opts: { all?: boolean; json?: boolean }) =>
         run(async (context) => {
           if ((id === undefined) === (opts.all !== true)) {
             throw invalidInput('dlq replay: give an entry id or --all (not both)');
           }
-          const replayed = await session(context, async (s) =>
-            id === undefined ? s.deadLetter.replayAll() : [await s.deadLetter.replay(id)],
-          );
-          const text = replayed.map((r) => `replayed ${r.id} as ${r.queue}/${r.jobId}`).join('\n');
-          context.print(id === undefined ? replayed : replayed[0], {
+          if (id !== undefined) {
+            const replayed = await session(context, (s) => s.deadLetter.replay(id));
+            context.print(replayed, { json: opts.json === true, text: describeOutcome(replayed) });
+            return 0;
+          }
+          const outcomes = await session(context, (s) => s.deadLetter.replayAll());
+          const failed = outcomes.filter((outcome) => !isReplayed(outcome)).length;
+          const summary =
+            failed === 0 ? [] : [`${failed} of ${outcomes.length} entries could not be replayed`];
+          context.print(outcomes, {
             json: opts.json === true,
-            text: text === '' ? 'nothing to replay' : text,
+            text:
+              outcomes.length === 0
+                ? 'nothing to replay'
+                : [...outcomes.map(describeOutcome), ...summary].join('\n'),
           });
+          return failed === 0 ? 0 : 1;
         }),
       );
 

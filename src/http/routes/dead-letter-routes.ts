@@ -1,9 +1,12 @@
 /** `GET /v1/dead-letter`, `POST /v1/dead-letter/{id}/replay`, `DELETE /v1/dead-letter/{id}`. */
 import type { HttpRoutePlugin } from '../http-deps.ts';
 
+// Entry ids are checked by the dead-letter itself (404 for one that cannot exist), for the CLI too.
 const idParams = {
   type: 'object',
-  properties: { id: { type: 'string', minLength: 1 } },
+  properties: {
+    id: { type: 'string', description: '`<queue>-<jobId>` or `<queue>-<jobId>-<failure ms>`' },
+  },
   required: ['id'],
 } as const;
 

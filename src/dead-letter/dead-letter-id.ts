@@ -1,0 +1,38 @@
+/**
+ * Dead-letter entry ids: `<queue>-<jobId>` for a job's failure, and
+ * `<queue>-<jobId>-<finishedOn>` for a later failure of the same job (retried by hand) while
+ * the entry of an earlier one is still there. Any other string names no entry and never
+ * reaches BullMQ: it could address the queue's own keys (`meta`, `events`) or another queue.
+ */
+import { PermanentError } from '../errors.ts';
+import { WORK_QUEUES } from '../jobs/queues.ts';
+
+// BullMQ's own job ids are counters and finishedOn is in ms: 20 digits hold either.
+const ENTRY_ID = new RegExp(`^(?:${WORK_QUEUES.join('|')})-\\d{1,20}(?:-\\d{1,20})?$`);
+
+export function firstEntryId(queue: string, jobId: string): string {
+  return `${queue}-${jobId}`;
+}
+
+export function laterEntryId(queue: string, jobId: string, finishedOn: number): string {
+  return `${firstEntryId(queue, jobId)}-${finishedOn}`;
+}
+
+export function entryNotFound(id: string): PermanentError {
+  return new PermanentError('not_found', `dead-letter entry ${shown(id)} does not exist`);
+}
+
+/** Refuses (not_found) a string that cannot be an entry id, before anything is read. */
+export function assertEntryId(id: string): void {
+  if (!ENTRY_ID.test(id)) {
+    throw new PermanentError(
+      'not_found',
+      `no dead-letter entry is named ${shown(id)}: entry ids look like validate-42 (or validate-42-<failure time in ms>)`,
+    );
+  }
+}
+
+/** The id as a message may quote it: JSON-quoted and cut short. */
+function shown(id: string): string {
+  return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
+}
