@@ -47,7 +47,6 @@ export const ERROR_CODES = {
   provider_credential_invalid: permanent(1, 502),
   provider_key_superseded: transient(1, 502),
   not_implemented: permanent(1, 502),
-  lock_busy: transient(1, 409),
   lease_lost: transient(1, 409),
   deadline_exceeded: transient(1, 504),
   vault_unreadable: permanent(1, 500),
