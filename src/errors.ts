@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   deadline_exceeded: transient(1, 504),
   vault_unreadable: permanent(1, 500),
   unknown_job: permanent(1, 400),
+  /** The job was removed (by someone else) before it finished: nothing can say how it ended. */
+  job_removed: permanent(1, 404),
   internal: transient(1, 500),
 } satisfies Record<string, ErrorCodeSpec>;
 
