@@ -50,7 +50,8 @@ export const ERROR_CODES = {
   lease_lost: transient(1, 409),
   deadline_exceeded: transient(1, 504),
   vault_unreadable: permanent(1, 500),
-  unknown_job: permanent(1, 400),
+  /** A job name no contract declares (on that queue): a newer or foreign producer's job. */
+  unknown_job: permanent(1, 404),
   /** The job was removed (by someone else) before it finished: nothing can say how it ended. */
   job_removed: permanent(1, 404),
   internal: transient(1, 500),
