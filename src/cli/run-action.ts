@@ -31,8 +31,8 @@ export async function runAction(
   try {
     return (await body()) ?? 0;
   } catch (thrown) {
-    // Redis going away mid-command is exit 3 with what to do, not an "unexpected error". (Only
-    // then is the configuration read: it loaded, since Redis was reached; a bad one throws.)
+    // Redis going away mid-command is exit 3 with what to do, not an "unexpected error". The
+    // configuration is read only then: it loaded, as Redis was reached (a bad one would throw).
     const err = isRedisConnectionError(thrown)
       ? toRedisUnavailable(thrown, context.config().redis)
       : thrown;
