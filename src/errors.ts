@@ -47,11 +47,13 @@ export const ERROR_CODES = {
   provider_credential_invalid: permanent(1, 502),
   provider_key_superseded: transient(1, 502),
   not_implemented: permanent(1, 502),
-  lock_busy: transient(1, 409),
   lease_lost: transient(1, 409),
   deadline_exceeded: transient(1, 504),
   vault_unreadable: permanent(1, 500),
-  unknown_job: permanent(1, 400),
+  /** A job name no contract declares (on that queue): a newer or foreign producer's job. */
+  unknown_job: permanent(1, 404),
+  /** The job was removed (by someone else) before it finished: nothing can say how it ended. */
+  job_removed: permanent(1, 404),
   internal: transient(1, 500),
 } satisfies Record<string, ErrorCodeSpec>;
 

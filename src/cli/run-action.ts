@@ -4,6 +4,7 @@
  * People get the message and what to do next, never a stack trace.
  */
 import { exitCodeOf, isAppError } from '../errors.ts';
+import { isRedisConnectionError, toRedisUnavailable } from '../queue/redis-errors.ts';
 import type { CliContext } from './cli-context.ts';
 
 /** Thrown by commands whose result is known but bad (a failed job, a verdict not in_sync). */
@@ -29,7 +30,12 @@ export async function runAction(
 ): Promise<ExitCode> {
   try {
     return (await body()) ?? 0;
-  } catch (err) {
+  } catch (thrown) {
+    // Redis going away mid-command is exit 3 with what to do, not an "unexpected error". The
+    // configuration is read only then: it loaded, as Redis was reached (a bad one would throw).
+    const err = isRedisConnectionError(thrown)
+      ? toRedisUnavailable(thrown, context.config().redis)
+      : thrown;
     context.stderr.write(`iam-pam: ${describeError(err)}\n`);
     if (!isAppError(err) && !(err instanceof BadOutcome) && context.env.LOG_LEVEL === 'debug') {
       context.stderr.write(`${(err as Error).stack ?? ''}\n`);

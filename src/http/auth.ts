@@ -14,6 +14,18 @@ export interface Principal {
   scopes: readonly ApiScope[];
 }
 
+/**
+ * `<scheme> <credentials>` and nothing more (RFC 7235): a header with anything after the
+ * credentials is refused, never read as its first word.
+ */
+const CREDENTIALS = /^(\S+) +(\S+)$/;
+
+/** The text of canonical base64 only: Node's decoder skips garbage and decodes the rest. */
+function decodeBase64(value: string): string | undefined {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.toString('base64') === value ? bytes.toString('utf8') : undefined;
+}
+
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
 export interface Authenticator {
@@ -45,12 +57,16 @@ export function createAuthenticator(tokens: readonly ApiToken[]): Authenticator 
       if (header === undefined) {
         return undefined;
       }
-      const [scheme, value = ''] = header.trim().split(/\s+/, 2);
-      if (scheme?.toLowerCase() === 'bearer' && value !== '') {
+      const credentials = CREDENTIALS.exec(header.trim());
+      if (credentials === null) {
+        return undefined;
+      }
+      const [, scheme = '', value = ''] = credentials;
+      if (scheme.toLowerCase() === 'bearer') {
         return match(value, undefined);
       }
-      if (options.basic === true && scheme?.toLowerCase() === 'basic') {
-        const decoded = Buffer.from(value, 'base64').toString('utf8');
+      if (options.basic === true && scheme.toLowerCase() === 'basic') {
+        const decoded = decodeBase64(value) ?? '';
         const colon = decoded.indexOf(':');
         return colon <= 0 ? undefined : match(decoded.slice(colon + 1), decoded.slice(0, colon));
       }

@@ -39,7 +39,7 @@ export async function createHttpApp(
     // One debug line per request (below) instead of fastify's two info lines.
     logController: new LogController({ disableRequestLogging: true }),
   });
-  installErrorHandling(app);
+  installErrorHandling(app, deps.config.redis);
   await app.register(swagger, {
     openapi: {
       info: { title: 'iam-pam', version: '1', description: SCOPES_DOC },

@@ -1,11 +1,13 @@
 /**
  * Every error answer is `{"error":{"code","message"}}` (CONTRACT.md): 400 names the field,
- * 401/403 say what is missing, 404/409 what was not found or conflicts. Unknown errors are a
- * 500 whose message says nothing internal; they are logged.
+ * 401/403 say what is missing, 404/409 what was not found or conflicts, 503 that Redis is
+ * unreachable. Unknown errors are a 500 whose message says nothing internal; they are logged.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 
+import type { AppConfig } from '../config/load-config.ts';
 import { httpStatusOf, isAppError } from '../errors.ts';
+import { toRedisUnavailable } from '../queue/redis-errors.ts';
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string) {
   return reply.status(status).send({ error: { code, message } });
@@ -23,17 +25,20 @@ function describeValidation(err: FastifyError): string {
   return `${where}${field ? `.${field}` : ''}: ${first.message ?? 'is invalid'}`;
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+/** `redis`: where the API's Redis is, for the message of a Redis outage (never its password). */
+export function installErrorHandling(app: FastifyInstance, redis: AppConfig['redis']): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err.validation !== undefined) {
       return sendError(reply, 400, 'invalid_input', describeValidation(err));
     }
-    if (isAppError(err)) {
-      const status = httpStatusOf(err);
+    // A Redis outage mid-request is a 503 the caller may retry, not an internal error.
+    const known = toRedisUnavailable(err, redis);
+    if (isAppError(known)) {
+      const status = httpStatusOf(known);
       if (status >= 500) {
-        request.log.warn({ err }, 'request failed');
+        request.log.warn({ err: known }, 'request failed');
       }
-      return sendError(reply, status, err.code, err.message);
+      return sendError(reply, status, known.code, known.message);
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {

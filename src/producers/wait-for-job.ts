@@ -1,6 +1,8 @@
 /**
  * Waits for a job to finish (CLI `--wait`): follows the queue's event stream, reports progress
- * as it comes, and resolves to the final status, completed or failed.
+ * as it comes, and resolves to the final status, completed or failed. It gives up early, rather
+ * than at its timeout, when the job is removed (`job_removed`) or Redis stays unreachable (the
+ * connection's own error, which callers report as `redis_unavailable`).
  */
 import { QueueEvents } from 'bullmq';
 
@@ -8,12 +10,59 @@ import { PermanentError, TransientError } from '../errors.ts';
 import type { EnqueuedJob } from '../jobs/define-job.ts';
 import type { Keys } from '../keys.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
+import { sleep } from '../sleep.ts';
 import type { QueueSet } from './create-queues.ts';
 import { getJobStatus, type JobStatus } from './job-status.ts';
 
 export interface WaitOptions {
   timeoutMs: number;
   onProgress?: (progress: unknown) => void;
+  /** How long Redis may stay unreachable before the wait gives up (a restart takes a moment). */
+  outageGraceMs?: number;
+}
+
+const DEFAULT_OUTAGE_GRACE_MS = 3_000;
+
+/**
+ * Rejects with the connection's last error once it has been down for `graceMs` without coming
+ * back: the patient connection would otherwise reconnect, and the wait go on, forever.
+ */
+function whenDownFor(connection: RedisConnection, graceMs: number) {
+  let timer: NodeJS.Timeout | undefined;
+  let lastError: Error | undefined;
+  let fail: (err: Error) => void = () => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  const onError = (err: Error) => {
+    lastError = err;
+  };
+  const onClose = () => {
+    timer ??= setTimeout(() => fail(lastError ?? new Error('Connection is closed.')), graceMs);
+  };
+  const onReady = () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  connection.on('error', onError);
+  connection.on('close', onClose);
+  connection.on('ready', onReady);
+  return {
+    promise,
+    stop() {
+      clearTimeout(timer);
+      connection.off('error', onError);
+      connection.off('close', onClose);
+      connection.off('ready', onReady);
+    },
+  };
+}
+
+function removed(queue: string, jobId: string): PermanentError {
+  return new PermanentError(
+    'job_removed',
+    `job ${queue}/${jobId} was removed before it finished, so how it would have ended is unknown; enqueue it again if it is still needed`,
+  );
 }
 
 export async function waitForJob(
@@ -27,10 +76,19 @@ export async function waitForJob(
   options: WaitOptions,
 ): Promise<JobStatus> {
   const connection = deps.connect();
+  const outage = whenDownFor(connection, options.outageGraceMs ?? DEFAULT_OUTAGE_GRACE_MS);
   const events = new QueueEvents(queue, { connection, prefix: deps.keys.bullPrefix });
   events.on('error', () => undefined);
+  const removal = new Promise<void>((resolve) => {
+    events.on('removed', ({ jobId: id }) => {
+      if (id === jobId) {
+        resolve();
+      }
+    });
+  });
+  const untilOutage = <T>(promise: Promise<T>) => Promise.race([promise, outage.promise]);
   try {
-    await events.waitUntilReady();
+    await untilOutage(events.waitUntilReady());
     events.on('progress', ({ jobId: id, data }) => {
       if (id === jobId) {
         options.onProgress?.(data);
@@ -38,13 +96,14 @@ export async function waitForJob(
     });
     const job = await deps.queues.get(queue).getJob(jobId);
     if (job === undefined) {
-      throw new PermanentError('not_found', `job ${queue}/${jobId} does not exist (any more)`);
+      throw removed(queue, jobId);
     }
     // Rejects when the job fails: its status below says how.
-    await job.waitUntilFinished(events, options.timeoutMs).catch(() => undefined);
+    const finished = job.waitUntilFinished(events, options.timeoutMs).catch(() => undefined);
+    await untilOutage(Promise.race([finished, removal]));
     const status = await getJobStatus(deps.queues, queue, jobId);
     if (status === undefined) {
-      throw new PermanentError('not_found', `job ${queue}/${jobId} vanished while waiting`);
+      throw removed(queue, jobId);
     }
     if (status.state !== 'completed' && status.state !== 'failed') {
       throw new TransientError(
@@ -54,7 +113,10 @@ export async function waitForJob(
     }
     return status;
   } finally {
-    await events.close().catch(() => undefined);
+    outage.stop();
+    // Disconnecting first ends the reconnect loop of a Redis that went away; `close` may still
+    // wait for a connection that never came up, so it gets a moment, not forever.
     connection.disconnect();
+    await Promise.race([events.close().catch(() => undefined), sleep(1_000)]);
   }
 }

@@ -7,7 +7,13 @@
 import type { Job, Processor } from 'bullmq';
 
 import { PermanentError } from '../errors.ts';
-import type { EnqueueJob, JobContext, JobResult, UserLease } from '../jobs/define-job.ts';
+import type {
+  EnqueueJob,
+  JobContext,
+  JobProgress,
+  JobResult,
+  UserLease,
+} from '../jobs/define-job.ts';
 import { parsePayload } from '../jobs/parse-payload.ts';
 import type { WorkQueueName } from '../jobs/queues.ts';
 import { type Logger, scrubSecrets } from '../logger.ts';
@@ -104,7 +110,8 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
           jobId: job.id ?? '',
           attempt: job.attemptsMade + 1,
           lease,
-          progress: (progress) => job.updateProgress(progress),
+          // Progress is stored in Redis and shown by the API and the CLI: no secret may reach it.
+          progress: (progress) => job.updateProgress(scrubSecrets(progress) as JobProgress),
           enqueue: deps.enqueue,
           emit: (event) =>
             deps.events.append({

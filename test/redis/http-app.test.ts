@@ -1,12 +1,15 @@
 /** The HTTP application over a real Redis and a running worker: tokens, scopes, routes, docs, dashboard. */
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type ApiRuntime, startApiRuntime } from '../../src/app/api-runtime.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
 import { PermanentError } from '../../src/errors.ts';
 import { registerEnqueueRoute } from '../../src/http/enqueue-route.ts';
 import type { HttpRoutePlugin } from '../../src/http/http-deps.ts';
 import { useEngine } from '../support/engine.ts';
+import { startRedisServer } from '../support/redis-server.ts';
 import { testContracts, testEcho } from '../support/test-jobs.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -362,5 +365,48 @@ describe('the Bull dashboard', () => {
       headers: bearer(TOKENS.ops),
     });
     expect(direct.statusCode).toBe(404);
+  });
+});
+
+describe('a Redis outage', () => {
+  it('is a 503 redis_unavailable saying where Redis is, never its password', async () => {
+    const password = 'outage-password-0123456789';
+    const server = await startRedisServer();
+    let outage: ApiRuntime | undefined;
+    try {
+      const admin = new Redis(server.url);
+      await admin.config('SET', 'requirepass', password);
+      admin.disconnect();
+      const config = loadConfig({
+        ...engine.redis.env,
+        REDIS_URL: server.url.replace('redis://', `redis://:${password}@`),
+        IAM_PAM_API_TOKENS: `reader:${TOKENS.reader}:read`,
+        LOG_LEVEL: 'silent',
+      });
+      outage = await startApiRuntime({ config, log: engine.log, plugins: [], listen: false });
+      const up = await outage.app.inject({
+        url: '/v1/jobs/validate/1',
+        headers: bearer(TOKENS.reader),
+      });
+      expect(up.statusCode).toBe(404);
+      server.stop();
+      const where = server.url.replace('redis://', '').replaceAll('.', '\\.');
+      for (const url of ['/v1/jobs/validate/1', '/v1/events', '/v1/dead-letter']) {
+        const down = await outage.app.inject({ url, headers: bearer(TOKENS.reader) });
+        expect(down.statusCode, url).toBe(503);
+        expect(down.json(), url).toEqual({
+          error: {
+            code: 'redis_unavailable',
+            message: expect.stringMatching(
+              new RegExp(`^Redis at ${where} is unreachable .*; check it is running`),
+            ),
+          },
+        });
+        expect(down.body).not.toContain(password);
+      }
+    } finally {
+      server.stop();
+      await outage?.close();
+    }
   });
 });

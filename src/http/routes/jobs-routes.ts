@@ -1,9 +1,36 @@
 /** `GET /v1/jobs/schemas` and `GET /v1/jobs/{queue}/{jobId}`. */
 import { PermanentError } from '../../errors.ts';
-import { QUEUE_NAMES } from '../../jobs/queues.ts';
+import {
+  DEAD_LETTER_QUEUE,
+  isQueueName,
+  QUEUE_NAMES,
+  type QueueName,
+  WORK_QUEUES,
+} from '../../jobs/queues.ts';
 import { jobSchemas } from '../../producers/job-schemas.ts';
 import { getJobStatus } from '../../producers/job-status.ts';
 import type { HttpRoutePlugin } from '../http-deps.ts';
+
+/** BullMQ numbers work queues' jobs; a dead-letter entry is `<queue>-<jobId>` of its job. */
+const WORK_JOB_ID = /^\d+$/;
+const DEAD_LETTER_ID = new RegExp(`^(${WORK_QUEUES.join('|')})-\\d+$`);
+
+/** Refuses, before any Redis call, a queue or a job id that cannot name a job. */
+function assertJobAddress(queue: string, jobId: string): asserts queue is QueueName {
+  if (!isQueueName(queue)) {
+    throw new PermanentError(
+      'not_found',
+      `no queue "${queue}": the queues are ${QUEUE_NAMES.join(', ')}`,
+    );
+  }
+  const deadLetter = queue === DEAD_LETTER_QUEUE;
+  if (!(deadLetter ? DEAD_LETTER_ID : WORK_JOB_ID).test(jobId)) {
+    throw new PermanentError(
+      'not_found',
+      `no job "${jobId}" on queue ${queue}: ${deadLetter ? 'dead-letter ids are <queue>-<jobId>, e.g. validate-42' : 'job ids are numbers, e.g. 42'}`,
+    );
+  }
+}
 
 export const jobsRoutes: HttpRoutePlugin = async (app, deps) => {
   app.get(
@@ -29,7 +56,10 @@ export const jobsRoutes: HttpRoutePlugin = async (app, deps) => {
           type: 'object',
           properties: {
             queue: { type: 'string', description: QUEUE_NAMES.join(', ') },
-            jobId: { type: 'string' },
+            jobId: {
+              type: 'string',
+              description: 'a number; on dead-letter, <queue>-<jobId> (e.g. validate-42)',
+            },
           },
           required: ['queue', 'jobId'],
         },
@@ -37,7 +67,8 @@ export const jobsRoutes: HttpRoutePlugin = async (app, deps) => {
     },
     async (request) => {
       const { queue, jobId } = request.params;
-      const status = await getJobStatus(deps.queues, queue, jobId);
+      assertJobAddress(queue, jobId);
+      const status = await getJobStatus(deps.queues, queue, jobId, deps.contracts);
       if (status === undefined) {
         throw new PermanentError('not_found', `job ${queue}/${jobId} does not exist (any more)`);
       }

@@ -29,6 +29,29 @@ describe('the authenticator', () => {
     expect(auth.identify(basic(':ops-token-0123456789'), { basic: true })).toBeUndefined();
   });
 
+  it('accepts exactly a scheme and one token, with whitespace only around them', () => {
+    expect(auth.identify('  Bearer ci-token-0123456789 \t')?.name).toBe('ci');
+    expect(auth.identify('Bearer ci-token-0123456789 extra')).toBeUndefined();
+    expect(auth.identify('Bearer ci-token-0123456789 ops-token-0123456789')).toBeUndefined();
+    expect(auth.identify('Bearer\tci-token-0123456789')).toBeUndefined();
+    expect(auth.identify('Bearer')).toBeUndefined();
+    expect(auth.identify('ci-token-0123456789')).toBeUndefined();
+    expect(
+      auth.identify(`${basic('ops:ops-token-0123456789')} extra`, { basic: true }),
+    ).toBeUndefined();
+  });
+
+  it('refuses basic credentials that are not canonical base64', () => {
+    const ops = Buffer.from('ops:ops-token-0123456789').toString('base64');
+    // Node's decoder skips what is not base64 and would decode the rest.
+    expect(auth.identify(`Basic ${ops}!!`, { basic: true })).toBeUndefined();
+    expect(auth.identify(`Basic *${ops}`, { basic: true })).toBeUndefined();
+    const ci = Buffer.from('ci:ci-token-0123456789').toString('base64');
+    expect(ci).toMatch(/==$/);
+    expect(auth.identify(`Basic ${ci}`, { basic: true })?.name).toBe('ci');
+    expect(auth.identify(`Basic ${ci.replace(/=+$/, '')}`, { basic: true })).toBeUndefined();
+  });
+
   it('lets admin imply read and enqueue, but never secrets', () => {
     const ops = auth.identify('Bearer ops-token-0123456789')!;
     expect(hasScope(ops, 'read')).toBe(true);

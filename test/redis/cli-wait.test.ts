@@ -1,0 +1,78 @@
+/**
+ * `--wait` when the job or Redis goes away: a removed job is a bad outcome (exit 1), Redis gone
+ * is a dependency unreachable (exit 3); either ends the wait at once, not at its timeout.
+ */
+import { PassThrough, Readable } from 'node:stream';
+
+import { describe, expect, it } from 'vitest';
+
+import { runCli } from '../../src/cli/program.ts';
+import { useEngine } from '../support/engine.ts';
+import { startRedisServer } from '../support/redis-server.ts';
+import { testCommands } from '../support/test-cli.ts';
+
+// No worker: the job waits until the test removes it (or Redis goes).
+const engine = useEngine({ noWorker: true });
+
+/** Runs `test-echo … --wait` in this process; `waiting` resolves to the job id once it waits. */
+function startWaiting(key: string, env: Record<string, string>) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const waiting = new Promise<string>((resolve) => {
+    stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      const id = /waiting for validate\/(\d+)/.exec(err)?.[1];
+      if (id !== undefined) {
+        resolve(id);
+      }
+    });
+  });
+  const args = ['test-echo', 'prod', key, '--wait', '--timeout', '60'];
+  const io = { env: { ...env, LOG_LEVEL: 'silent' }, stdout, stderr, stdin: Readable.from([]) };
+  const done = runCli(args, io, testCommands).then((code) => ({ code, stdout: out, stderr: err }));
+  return { waiting, done };
+}
+
+describe('enqueue … --wait', () => {
+  it('exits 1 at once, saying so, when the job is removed while waited on', async () => {
+    const started = Date.now();
+    const run = startWaiting('removed', engine.redis.env);
+    const jobId = await run.waiting;
+    // Give the wait a moment to follow the job's events.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await engine.queues.get('validate').remove(jobId)).toBe(1);
+    const { code, stdout, stderr } = await run.done;
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n').at(-1)).toBe(
+      `iam-pam: job validate/${jobId} was removed before it finished, so how it would have ended is unknown; enqueue it again if it is still needed`,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('exits 3 with one line, no stack, when Redis goes away while it waits', async () => {
+    const server = await startRedisServer();
+    try {
+      const started = Date.now();
+      const run = startWaiting('outage', { REDIS_URL: server.url, IAM_PAM_PREFIX: 'outage' });
+      await run.waiting;
+      await new Promise((r) => setTimeout(r, 300));
+      server.stop();
+      const { code, stdout, stderr } = await run.done;
+      expect(code).toBe(3);
+      expect(stdout).toBe('');
+      const where = server.url.replace('redis://', '').replaceAll('.', '\\.');
+      expect(stderr.trim().split('\n').slice(1)).toEqual([
+        expect.stringMatching(
+          new RegExp(`^iam-pam: Redis at ${where} is unreachable .*; check it is running`),
+        ),
+      ]);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      server.stop();
+    }
+  });
+});
