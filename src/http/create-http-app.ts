@@ -10,7 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { createAuthenticator } from './auth.ts';
 import { registerDashboard, rewriteDashboardUrl } from './dashboard.ts';
 import type { HttpDeps, HttpRoutePlugin } from './http-deps.ts';
-import { installErrorHandling } from './http-errors.ts';
+import { answerFrameworkError, installErrorHandling } from './http-errors.ts';
 import { requireScopes } from './require-scope.ts';
 import { deadLetterRoutes } from './routes/dead-letter-routes.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
@@ -34,6 +34,7 @@ export async function createHttpApp(
   const auth = createAuthenticator(deps.tokens);
   const app = Fastify({
     loggerInstance,
+    frameworkErrors: answerFrameworkError,
     rewriteUrl: (request) =>
       rewriteDashboardUrl(auth, request.url ?? '/', request.headers.authorization),
     // One debug line per request (below) instead of fastify's two info lines.

@@ -3,7 +3,7 @@
  * 401/403 say what is missing, 404/409 what was not found or conflicts, 503 that Redis is
  * unreachable. Unknown errors are a 500 whose message says nothing internal; they are logged.
  */
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { AppConfig } from '../config/load-config.ts';
 import { httpStatusOf, isAppError } from '../errors.ts';
@@ -23,6 +23,22 @@ function describeValidation(err: FastifyError): string {
   const missing = (first.params as { missingProperty?: string }).missingProperty;
   const field = [path, missing].filter(Boolean).join('.');
   return `${where}${field ? `.${field}` : ''}: ${first.message ?? 'is invalid'}`;
+}
+
+/**
+ * Fastify's router answers a URL it cannot route (a path parameter over 100 characters, bad
+ * percent-encoding) with its own body, echoing the whole URL. Answer in our format instead.
+ */
+export function answerFrameworkError(
+  err: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void sendError(reply, 414, 'invalid_input', 'a path parameter is longer than 100 characters');
+    return;
+  }
+  void sendError(reply, 400, 'invalid_input', 'the URL is not valid (check its percent-encoding)');
 }
 
 /** `redis`: where the API's Redis is, for the message of a Redis outage (never its password). */

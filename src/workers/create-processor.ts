@@ -80,7 +80,7 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
       if (binding === undefined) {
         throw new PermanentError(
           'unknown_job',
-          `no handler for job "${job.name}" on queue ${deps.queue}; is this worker older than its producer?`,
+          `no job "${job.name}" is bound to queue ${deps.queue} here: it was added to the wrong queue, or this worker is older than its producer`,
         );
       }
       const { contract, handler } = binding;

@@ -1,33 +1,29 @@
 /** `GET /v1/jobs/schemas` and `GET /v1/jobs/{queue}/{jobId}`. */
+import { assertEntryId } from '../../dead-letter/dead-letter-id.ts';
 import { PermanentError } from '../../errors.ts';
-import {
-  DEAD_LETTER_QUEUE,
-  isQueueName,
-  QUEUE_NAMES,
-  type QueueName,
-  WORK_QUEUES,
-} from '../../jobs/queues.ts';
+import { DEAD_LETTER_QUEUE, isQueueName, QUEUE_NAMES, type QueueName } from '../../jobs/queues.ts';
 import { jobSchemas } from '../../producers/job-schemas.ts';
 import { getJobStatus } from '../../producers/job-status.ts';
 import type { HttpRoutePlugin } from '../http-deps.ts';
 
-/** BullMQ numbers work queues' jobs; a dead-letter entry is `<queue>-<jobId>` of its job. */
-const WORK_JOB_ID = /^\d+$/;
-const DEAD_LETTER_ID = new RegExp(`^(${WORK_QUEUES.join('|')})-\\d+$`);
+/** BullMQ numbers work queues' jobs; dead-letter entries have ids of their own. */
+const WORK_JOB_ID = /^\d{1,20}$/;
+const quoted = (text: string) => JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 
 /** Refuses, before any Redis call, a queue or a job id that cannot name a job. */
 function assertJobAddress(queue: string, jobId: string): asserts queue is QueueName {
   if (!isQueueName(queue)) {
     throw new PermanentError(
       'not_found',
-      `no queue "${queue}": the queues are ${QUEUE_NAMES.join(', ')}`,
+      `no queue ${quoted(queue)}: the queues are ${QUEUE_NAMES.join(', ')}`,
     );
   }
-  const deadLetter = queue === DEAD_LETTER_QUEUE;
-  if (!(deadLetter ? DEAD_LETTER_ID : WORK_JOB_ID).test(jobId)) {
+  if (queue === DEAD_LETTER_QUEUE) {
+    assertEntryId(jobId);
+  } else if (!WORK_JOB_ID.test(jobId)) {
     throw new PermanentError(
       'not_found',
-      `no job "${jobId}" on queue ${queue}: ${deadLetter ? 'dead-letter ids are <queue>-<jobId>, e.g. validate-42' : 'job ids are numbers, e.g. 42'}`,
+      `no job ${quoted(jobId)} on queue ${queue}: job ids are numbers, e.g. 42`,
     );
   }
 }
@@ -58,7 +54,8 @@ export const jobsRoutes: HttpRoutePlugin = async (app, deps) => {
             queue: { type: 'string', description: QUEUE_NAMES.join(', ') },
             jobId: {
               type: 'string',
-              description: 'a number; on dead-letter, <queue>-<jobId> (e.g. validate-42)',
+              description:
+                'a number; on dead-letter, an entry id: <queue>-<jobId>[-<failure time in ms>] (e.g. validate-42)',
             },
           },
           required: ['queue', 'jobId'],

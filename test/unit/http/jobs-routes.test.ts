@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 
 import type { HttpDeps } from '../../../src/http/http-deps.ts';
-import { installErrorHandling } from '../../../src/http/http-errors.ts';
+import { answerFrameworkError, installErrorHandling } from '../../../src/http/http-errors.ts';
 import { jobsRoutes } from '../../../src/http/routes/jobs-routes.ts';
 
 const redis = {
@@ -21,7 +21,7 @@ async function createApp() {
     queues: { find: untouchable, get: untouchable, all: untouchable, close: untouchable },
     contracts: [],
   } as unknown as HttpDeps;
-  const app = Fastify();
+  const app = Fastify({ frameworkErrors: answerFrameworkError });
   installErrorHandling(app, redis);
   await jobsRoutes(app, deps);
   return app;
@@ -59,7 +59,19 @@ describe('GET /v1/jobs/{queue}/{jobId}', () => {
       'no job "abc" on queue validate: job ids are numbers, e.g. 42',
     );
     expect((await app.inject({ url: '/v1/jobs/dead-letter/1' })).json().error.message).toBe(
-      'no job "1" on queue dead-letter: dead-letter ids are <queue>-<jobId>, e.g. validate-42',
+      'no dead-letter entry is named "1": entry ids look like validate-42 (or validate-42-<failure time in ms>)',
     );
+  });
+
+  it('answers a URL the router cannot take in the error format, without echoing it', async () => {
+    const app = await createApp();
+    const long = await app.inject({ url: `/v1/jobs/validate/${'9'.repeat(500)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toEqual({
+      error: { code: 'invalid_input', message: 'a path parameter is longer than 100 characters' },
+    });
+    const badEncoding = await app.inject({ url: '/v1/jobs/validate/%E0%A4%A' });
+    expect(badEncoding.statusCode).toBe(400);
+    expect(badEncoding.json().error.code).toBe('invalid_input');
   });
 });
