@@ -41,27 +41,55 @@ const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN) /;
 /** How deep `cause` chains are followed (wrappers rarely nest more than twice). */
 const MAX_CAUSES = 4;
 
-function isConnectionFailure(err: Error): boolean {
-  const code = (err as { code?: unknown }).code;
+/**
+ * A socket error is Redis's only when nothing says it is another connection's: the AWS SDK's
+ * errors carry `$metadata`, and a refused connection names its port. `ports` is undefined when
+ * Redis's ports are not known in advance (sentinel: the master is discovered).
+ */
+function isRedisSocketFailure(err: Error, ports: ReadonlySet<number> | undefined): boolean {
+  const { code, port } = err as { code?: unknown; port?: unknown };
+  if (typeof code !== 'string' || !NETWORK_CODES.has(code) || '$metadata' in err) {
+    return false;
+  }
+  return ports === undefined || typeof port !== 'number' || ports.has(port);
+}
+
+function isConnectionFailure(err: Error, ports: ReadonlySet<number> | undefined): boolean {
   return (
-    (typeof code === 'string' && NETWORK_CODES.has(code)) ||
+    isRedisSocketFailure(err, ports) ||
     IOREDIS_NAMES.has(err.name) ||
     IOREDIS_MESSAGES.some((pattern) => pattern.test(err.message)) ||
     (err.name === 'ReplyError' && UNAVAILABLE_REPLY.test(err.message))
   );
 }
 
+/** The ports Redis is reached on, when the configuration names them all. */
+function redisPorts(redis: AppConfig['redis'] | undefined): ReadonlySet<number> | undefined {
+  if (redis === undefined || redis.sentinel !== undefined) {
+    return undefined;
+  }
+  if (redis.cluster !== undefined) {
+    return new Set(redis.cluster.nodes.map((node) => node.port));
+  }
+  try {
+    return new Set([Number(new URL(redis.url).port || '6379')]);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Whether `err` (or what it wraps) says Redis cannot be reached or cannot serve. Our own
  * catalogued errors are not: they already say what happened.
  */
-export function isRedisConnectionError(err: unknown): boolean {
+export function isRedisConnectionError(err: unknown, redis?: AppConfig['redis']): boolean {
+  const ports = redisPorts(redis);
   let current = err;
   for (let depth = 0; depth <= MAX_CAUSES && current instanceof Error; depth += 1) {
     if (isAppError(current)) {
       return false;
     }
-    if (isConnectionFailure(current)) {
+    if (isConnectionFailure(current, ports)) {
       return true;
     }
     current = current.cause;
@@ -92,7 +120,7 @@ export function describeRedisLocation(redis: AppConfig['redis']): string {
  * other error is returned as it is.
  */
 export function toRedisUnavailable(err: unknown, redis: AppConfig['redis']): unknown {
-  if (!isRedisConnectionError(err)) {
+  if (!isRedisConnectionError(err, redis)) {
     return err;
   }
   return new TransientError(

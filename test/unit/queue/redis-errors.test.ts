@@ -2,7 +2,7 @@ import { ReplyError } from 'ioredis';
 import { MaxRetriesPerRequestError } from 'ioredis/built/errors/index.js';
 import { describe, expect, it } from 'vitest';
 
-import { PermanentError, TransientError } from '../../../src/errors.ts';
+import { isAppError, PermanentError, TransientError } from '../../../src/errors.ts';
 import {
   describeRedisLocation,
   isRedisConnectionError,
@@ -55,6 +55,23 @@ describe('the Redis outage recogniser', () => {
     ]) {
       expect(isRedisConnectionError(err)).toBe(false);
     }
+  });
+
+  it('takes a socket error for Redis only when it is not another connection', () => {
+    const refusedOn = (port: number) =>
+      Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:${port}`), {
+        code: 'ECONNREFUSED',
+        port,
+      });
+    expect(isRedisConnectionError(refusedOn(6380), redis)).toBe(true);
+    expect(isRedisConnectionError(refusedOn(4599), redis)).toBe(false);
+    const fromAwsSdk = Object.assign(new Error('socket hang up'), {
+      code: 'ECONNRESET',
+      $metadata: { attempts: 3 },
+    });
+    expect(isRedisConnectionError(fromAwsSdk, redis)).toBe(false);
+    expect(toRedisUnavailable(refusedOn(4599), redis)).toBeInstanceOf(Error);
+    expect(isAppError(toRedisUnavailable(refusedOn(4599), redis))).toBe(false);
   });
 
   it('names where Redis is without credentials', () => {
