@@ -113,6 +113,10 @@ export function invalidInput(message: string, detail?: Record<string, unknown>):
   return new PermanentError('invalid_input', message, detail === undefined ? {} : { detail });
 }
 
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
+
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }

@@ -9,8 +9,10 @@ export interface DeadLetterData {
   name: string;
   /** The failed job's id in its queue. */
   jobId: string;
-  /** The failed job's payload (references only). */
+  /** The failed job's payload (references only), scrubbed of secret-named fields. */
   data: unknown;
+  /** Set when scrubbing changed the payload: such an entry cannot be replayed. */
+  dataRedacted?: true;
   /** snake_case: what to act on (`invalid_payload`, `needs_decision`, `iam_unavailable`, …). */
   reason: string;
   failedReason: string;

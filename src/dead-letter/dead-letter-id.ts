@@ -6,9 +6,13 @@
  */
 import { PermanentError } from '../errors.ts';
 import { WORK_QUEUES } from '../jobs/queues.ts';
+import { MAX_JOB_ID_LENGTH } from '../queue/job-id.ts';
 
-// BullMQ's own job ids are counters and finishedOn is in ms: 20 digits hold either.
-const ENTRY_ID = new RegExp(`^(?:${WORK_QUEUES.join('|')})-\\d{1,20}(?:-\\d{1,20})?$`);
+// The job id part is a job id (`isJobId`'s characters, which never include `:`), perhaps with
+// `-<finishedOn>` (20 digits hold a time in ms).
+const ENTRY_ID = new RegExp(
+  `^(?:${WORK_QUEUES.join('|')})-[A-Za-z0-9_.-]{1,${MAX_JOB_ID_LENGTH + 21}}$`,
+);
 
 export function firstEntryId(queue: string, jobId: string): string {
   return `${queue}-${jobId}`;
@@ -27,7 +31,7 @@ export function assertEntryId(id: string): void {
   if (!ENTRY_ID.test(id)) {
     throw new PermanentError(
       'not_found',
-      `no dead-letter entry is named ${shown(id)}: entry ids look like validate-42 (or validate-42-<failure time in ms>)`,
+      `no dead-letter entry is named ${shown(id)}: entry ids look like validate-42 (or validate-42-<failure time in ms>), the failed job's queue and id`,
     );
   }
 }

@@ -16,12 +16,12 @@ import { type ErrorCode, isAppError, PermanentError } from '../errors.ts';
 import type { EnqueuedJob, JobContract } from '../jobs/define-job.ts';
 import { DEAD_LETTER_QUEUE, type WorkQueueName } from '../jobs/queues.ts';
 import type { Keys } from '../keys.ts';
-import type { Logger } from '../logger.ts';
+import { type Logger, scrubSecrets } from '../logger.ts';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
 import type { Enqueue } from '../producers/create-enqueue.ts';
 import type { QueueSet } from '../producers/create-queues.ts';
 import type { EventLog } from '../queue/event-log.ts';
-import { reasonOf } from '../queue/failure-reason.ts';
+import { reasonOf, scrubFailureText } from '../queue/failure-reason.ts';
 import type { JobStateStore } from '../queue/job-state-store.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
 import { createDeadLetterClaims } from './dead-letter-claims.ts';
@@ -32,7 +32,6 @@ import {
   toEntry,
 } from './dead-letter-entry.ts';
 import { assertEntryId, entryNotFound, firstEntryId, laterEntryId } from './dead-letter-id.ts';
-import { scrubFailureText, scrubValue } from './scrub-entry.ts';
 
 export type Replayed = EnqueuedJob & { id: string };
 
@@ -130,15 +129,18 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
       try {
         id = await entryIdFor(queue, jobId, finishedOn, failedAt);
         const state = (await deps.jobStates.load(queue, jobId)) ?? null;
+        const payload = scrubSecrets(job.data as unknown);
         const data: DeadLetterData = {
           queue,
           name: job.name,
           jobId,
-          data: scrubValue(job.data as unknown),
+          data: payload,
+          // A redacted payload is not the job's own any more: replaying it would run other work.
+          ...(JSON.stringify(payload) === JSON.stringify(job.data) ? {} : { dataRedacted: true }),
           reason,
-          failedReason: scrubFailureText(job.failedReason, reason),
+          failedReason: scrubFailureText(job.failedReason),
           attempts: job.attemptsMade,
-          state: scrubValue(state),
+          state: scrubSecrets(state) as typeof state,
           failedAt,
         };
         await dlq.add(job.name, data, { jobId: id });
@@ -216,6 +218,12 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
       if (data.replayedAt !== undefined) {
         throw replayedAlready(id, data);
       }
+      if (data.dataRedacted === true) {
+        throw new PermanentError(
+          'conflict',
+          `dead-letter entry ${id}: its payload held secret-named fields, which were redacted when it was copied, so it cannot be replayed; enqueue a new job that carries references only`,
+        );
+      }
       const contract = byName.get(data.name);
       if (contract === undefined) {
         throw new PermanentError(
@@ -239,15 +247,20 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
       let enqueued: EnqueuedJob;
       try {
         enqueued = await deps.enqueue(contract, data.data);
-        await entry.updateData({
-          ...data,
-          replayedAt: new Date().toISOString(),
-          replayJobId: enqueued.jobId,
-        });
-      } finally {
-        // Once replayedAt is written it refuses a second replay; before, the entry may be tried again.
+      } catch (err) {
+        // Nothing was added: the entry may be tried again at once.
         await claim.release();
+        throw err;
       }
+      // From here on the claim is kept: written, replayedAt refuses a second replay; not written
+      // (Redis failed in between), the claim still refuses one until it lapses, and the new
+      // job's deduplication id collapses a later replay while that job is live.
+      await entry.updateData({
+        ...data,
+        replayedAt: new Date().toISOString(),
+        replayJobId: enqueued.jobId,
+      });
+      await claim.release();
       deps.log.info({ id, ...enqueued }, 'dead-letter entry replayed');
       return { id, ...enqueued };
     },

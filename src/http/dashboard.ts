@@ -6,24 +6,23 @@
  * bull-board fixes read-only per board, so there are two boards behind the one path: the
  * admin board, and a read-only board (no retry/clean/pause buttons) that the server routes
  * every non-admin caller to (`rewriteDashboardUrl`, installed as fastify's `rewriteUrl`). Both
- * serve the UI under `/admin/queues`, so the browser never sees the difference. Besides, the
- * gate refuses every request that could change something (any method but GET/HEAD) unless the
- * token has `admin`. Job data and results are scrubbed of secret-shaped fields on the way out,
- * as a second line behind "jobs never carry secrets".
+ * serve the UI under `/admin/queues`, so the browser never sees the difference. Each board
+ * also checks the caller itself (`gate`): the read-only board answers only GET/HEAD. What jobs
+ * carry is scrubbed on the way out (`ScrubbedQueueAdapter`).
  */
 import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { scrubSecrets } from '../logger.ts';
 import type { QueueSet } from '../producers/create-queues.ts';
 import { type Authenticator, hasScope } from './auth.ts';
 import { sendError } from './http-errors.ts';
+import { ScrubbedQueueAdapter } from './scrubbed-queue-adapter.ts';
 
 export const DASHBOARD_PATH = '/admin/queues';
 /** Where the read-only board is mounted; reached only through the rewrite below. */
 const READ_ONLY_MOUNT = '/_dashboard-read-only';
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 function isDashboardUrl(url: string): boolean {
   return url === DASHBOARD_PATH || /^\/admin\/queues[/?]/.test(url);
@@ -45,10 +44,15 @@ export function rewriteDashboardUrl(
   return READ_ONLY_MOUNT + url;
 }
 
-function gate(auth: Authenticator) {
+/**
+ * Who may use a board. The rewrite sends readers to the read-only board, but it sees the raw
+ * URL and the router a decoded one (`/%61dmin/queues` routes to the admin board unrewritten),
+ * so each board checks for itself: the admin board refuses anyone without `admin` (fail
+ * closed), and the read-only board serves only requests the rewrite sent it.
+ */
+function gate(auth: Authenticator, readOnlyBoard: boolean) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.originalUrl.startsWith(READ_ONLY_MOUNT)) {
-      // Only the rewrite may reach the read-only board: its own path is not a public route.
+    if (readOnlyBoard && request.url !== READ_ONLY_MOUNT + request.originalUrl) {
       const path = request.originalUrl.split('?')[0] ?? '';
       return sendError(reply, 404, 'not_found', `no route ${request.method} ${path}`);
     }
@@ -69,7 +73,7 @@ function gate(auth: Authenticator) {
             `the token "${principal.name}" lacks the scope "read"`,
           );
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD' && !hasScope(principal, 'admin')) {
+    if (!hasScope(principal, 'admin') && (!readOnlyBoard || !SAFE_METHODS.has(request.method))) {
       return sendError(
         reply,
         403,
@@ -87,13 +91,10 @@ async function registerBoard(
   board: { mount: string; readOnlyMode: boolean },
 ): Promise<void> {
   await app.register(async (scope) => {
-    scope.addHook('onRequest', gate(deps.auth));
-    const adapters = deps.queues.all().map((queue) => {
-      const adapter = new BullMQAdapter(queue, { readOnlyMode: board.readOnlyMode });
-      adapter.setFormatter('data', (data: unknown) => scrubSecrets(data));
-      adapter.setFormatter('returnValue', (value: unknown) => scrubSecrets(value));
-      return adapter;
-    });
+    scope.addHook('onRequest', gate(deps.auth, board.readOnlyMode));
+    const adapters = deps.queues
+      .all()
+      .map((queue) => new ScrubbedQueueAdapter(queue, { readOnlyMode: board.readOnlyMode }));
     const serverAdapter = new FastifyAdapter();
     // The UI's links and API calls always use the public path, whichever board serves it.
     serverAdapter.setBasePath(DASHBOARD_PATH);

@@ -36,9 +36,16 @@ export function answerFrameworkError(
 ): void {
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     void sendError(reply, 414, 'invalid_input', 'a path parameter is longer than 100 characters');
-    return;
+  } else if (err.code === 'FST_ERR_BAD_URL') {
+    void sendError(
+      reply,
+      400,
+      'invalid_input',
+      'the URL is not valid (check its percent-encoding)',
+    );
+  } else {
+    void sendError(reply, 400, 'invalid_input', 'the request cannot be routed');
   }
-  void sendError(reply, 400, 'invalid_input', 'the URL is not valid (check its percent-encoding)');
 }
 
 /** `redis`: where the API's Redis is, for the message of a Redis outage (never its password). */
@@ -64,6 +71,11 @@ export function installErrorHandling(app: FastifyInstance, redis: AppConfig['red
     return sendError(reply, 500, 'internal', 'internal error; the API log has the details');
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+    sendError(
+      reply,
+      404,
+      'not_found',
+      `no route ${request.method} ${request.originalUrl.split('?')[0]}`,
+    ),
   );
 }

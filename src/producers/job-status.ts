@@ -10,7 +10,7 @@ import { PermanentError } from '../errors.ts';
 import type { JobContract } from '../jobs/define-job.ts';
 import { DEAD_LETTER_QUEUE, type QueueName } from '../jobs/queues.ts';
 import { scrubSecrets } from '../logger.ts';
-import { reasonOf } from '../queue/failure-reason.ts';
+import { reasonOf, scrubFailureText } from '../queue/failure-reason.ts';
 import type { QueueSet } from './create-queues.ts';
 
 export interface JobStatus {
@@ -42,7 +42,9 @@ export async function describeJob(queue: QueueName, job: Job): Promise<JobStatus
     progress: job.progress,
     data: job.data as unknown,
     ...(state === 'completed' ? { result: (job.returnvalue as unknown) ?? {} } : {}),
-    ...(state === 'failed' ? { result: { reason }, failedReason: job.failedReason, reason } : {}),
+    ...(state === 'failed'
+      ? { result: { reason }, failedReason: scrubFailureText(job.failedReason), reason }
+      : {}),
     attemptsMade: job.attemptsMade,
     createdAt: new Date(job.timestamp).toISOString(),
     ...(job.finishedOn === undefined ? {} : { finishedAt: new Date(job.finishedOn).toISOString() }),

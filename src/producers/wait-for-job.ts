@@ -10,7 +10,7 @@ import { PermanentError, TransientError } from '../errors.ts';
 import type { EnqueuedJob } from '../jobs/define-job.ts';
 import type { Keys } from '../keys.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
-import { sleep } from '../sleep.ts';
+import { closeWithin } from '../close-within.ts';
 import type { QueueSet } from './create-queues.ts';
 import { getJobStatus, type JobStatus } from './job-status.ts';
 
@@ -117,6 +117,9 @@ export async function waitForJob(
     // Disconnecting first ends the reconnect loop of a Redis that went away; `close` may still
     // wait for a connection that never came up, so it gets a moment, not forever.
     connection.disconnect();
-    await Promise.race([events.close().catch(() => undefined), sleep(1_000)]);
+    await closeWithin(
+      events.close().catch(() => undefined),
+      1_000,
+    );
   }
 }

@@ -2,7 +2,10 @@
  * How a job's failure is written and read back. BullMQ keeps one text per failed job
  * (`failedReason`); ours always starts with a snake_case reason a person can act on
  * (`invalid_payload: provider: …`), so the status, the CLI and the dead-letter can show it.
+ * Wherever such a text is shown it is scrubbed first (`scrubFailureText`).
  */
+import { isErrorCode } from '../errors.ts';
+import { isSecretKey, REDACTED } from '../logger.ts';
 
 const REASON_PREFIX = /^([a-z][a-z0-9_]*): /;
 
@@ -25,4 +28,32 @@ export function reasonOf(failedReason: string | undefined): string | undefined {
     return prefixed;
   }
   return BULLMQ_REASONS.find(([pattern]) => pattern.test(failedReason))?.[1] ?? 'internal';
+}
+
+/** `key: value`, `key=value`, `"key":"value"`, `'key': 'value'` (value quoted or up to a delimiter). */
+const FIELD =
+  /(["']?)([A-Za-z_][\w-]*)\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s"',;&)}\]]+)/g;
+
+/**
+ * Censors the value after each secret-named field in a failure text (or a stack trace line).
+ * Job data holds references only by contract, but an error text quoting a response, or a job
+ * another producer failed, may still carry a secret, and these texts are shown to readers.
+ * The leading `<reason>: ` is kept: a reason such as `password_policy_violation` names a
+ * secret's kind, not a field.
+ */
+export function scrubFailureText(text: string): string {
+  const reason = REASON_PREFIX.exec(text);
+  // A leading `password: …` is a field, not one of our reasons.
+  const prefix =
+    reason !== null && (isErrorCode(reason[1] ?? '') || !isSecretKey(reason[1] ?? ''))
+      ? reason[0]
+      : '';
+  const censor = (field: string, quote: string, key: string, separator: string, value: string) => {
+    if (!isSecretKey(key)) {
+      return field;
+    }
+    const valueQuote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
+    return `${quote}${key}${quote}${separator}${valueQuote}${REDACTED}${valueQuote}`;
+  };
+  return prefix + text.slice(prefix.length).replace(FIELD, censor);
 }

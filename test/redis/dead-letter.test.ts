@@ -162,6 +162,27 @@ describe('the dead-letter', () => {
     const stored = await engine.producer.hgetall(engine.queues.get('dead-letter').toKey(id));
     expect(JSON.stringify(stored)).not.toContain(secret);
     expect(JSON.stringify(entry)).not.toContain(secret);
+    // Its payload is not the job's own any more: replaying it would run other work.
+    await expect(dlq().replay(id)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/redacted .* cannot be replayed/),
+    });
+  });
+
+  it('shows, replays and removes the entry of a job an upstream system named', async () => {
+    const failed = await failJob(
+      engine,
+      'heartbeat',
+      'test-echo',
+      { provider: 'prod', key: 'named' },
+      'x: y',
+      { jobId: 'upstream-abc.1' },
+    );
+    expect(await dlq().record('heartbeat', failed)).toBe(true);
+    const id = 'heartbeat-upstream-abc.1';
+    expect(await dlq().show(id)).toMatchObject({ id, jobId: 'upstream-abc.1', queue: 'heartbeat' });
+    await dlq().remove(id);
+    await expect(dlq().show(id)).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('refuses an id that cannot name an entry, touching nothing', async () => {

@@ -360,11 +360,34 @@ describe('the Bull dashboard', () => {
     });
     expect(asset.statusCode).toBe(200);
     // The read-only board is reachable only through the rewrite, never by its own path.
-    const direct = await app.inject({
-      url: '/_dashboard-read-only/admin/queues/api/queues',
+    for (const url of [
+      '/_dashboard-read-only/admin/queues/api/queues',
+      '/%5Fdashboard-read-only/admin/queues/api/queues',
+    ]) {
+      const direct = await app.inject({ url, headers: bearer(TOKENS.ops) });
+      expect(direct.statusCode, url).toBe(404);
+      expect(direct.body, url).not.toContain('readOnlyMode');
+    }
+  });
+
+  it('never serves a reader the admin board, however the path is spelled', async () => {
+    for (const url of ['/%61dmin/queues/api/queues', '/admin/%71ueues/api/queues']) {
+      const answer = await app.inject({ url, headers: bearer(TOKENS.reader) });
+      expect(answer.statusCode, url).toBe(403);
+      expect(answer.body, url).not.toContain('readOnlyMode');
+    }
+    const admin = await app.inject({
+      url: '/%61dmin/queues/api/queues',
       headers: bearer(TOKENS.ops),
     });
-    expect(direct.statusCode).toBe(404);
+    expect(admin.statusCode).toBe(200);
+    // A trailing slash is no route; the answer names the path asked, not an internal one.
+    const slash = await app.inject({
+      url: '/admin/queues/api/queues/',
+      headers: bearer(TOKENS.reader),
+    });
+    expect(slash.statusCode).toBe(404);
+    expect(slash.body).not.toContain('_dashboard-read-only');
   });
 });
 

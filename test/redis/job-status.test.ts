@@ -137,6 +137,51 @@ describe('GET /v1/jobs/{queue}/{jobId}', () => {
     }
   });
 
+  it('shows a job an upstream system named, and its failure text without secrets, here and on the dashboard', async () => {
+    const connection = createRedisConnection(engine.config.redis, 'worker', engine.log);
+    const foreign = new Worker(
+      'heartbeat',
+      async () => {
+        throw new Error(
+          `internal: CreateAccessKey answered {"AccessKeyId":"AKIAIOSFODNN7EXAMPLE","SecretAccessKey":"${STORED_SECRET}"}`,
+        );
+      },
+      { connection, prefix: engine.keys.bullPrefix },
+    );
+    try {
+      const job = await engine.queues
+        .get('heartbeat')
+        .add(
+          'test-short-deadline',
+          { provider: 'prod', key: 'named' },
+          { jobId: 'upstream-abc.1' },
+        );
+      await engine.finished({ queue: 'heartbeat', jobId: job.id ?? '' });
+      const response = await get('/v1/jobs/heartbeat/upstream-abc.1');
+      expect(response.statusCode).toBe(200);
+      expect(response.body).not.toContain(STORED_SECRET);
+      expect(response.json()).toMatchObject({
+        jobId: 'upstream-abc.1',
+        state: 'failed',
+        reason: 'internal',
+        failedReason: expect.stringContaining('"SecretAccessKey":"[Redacted]"'),
+      });
+      for (const path of [
+        '/admin/queues/api/queues/heartbeat/upstream-abc.1',
+        '/admin/queues/api/queues?activeQueue=heartbeat&status=failed',
+      ]) {
+        const board = await get(path);
+        expect(board.statusCode, path).toBe(200);
+        expect(board.body, path).toContain('upstream-abc.1');
+        expect(board.body, path).toContain('[Redacted]');
+        expect(board.body, path).not.toContain(STORED_SECRET);
+      }
+    } finally {
+      await foreign.close();
+      connection.disconnect();
+    }
+  });
+
   it("stores and shows a handler's progress without its secrets", async () => {
     const job = await engine.enqueue(testEcho, { provider: 'prod', key: 'progress' });
     await engine.finished(job);

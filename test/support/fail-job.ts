@@ -17,8 +17,9 @@ export async function failJob(
   name: string,
   data: object,
   failedReason: string,
+  options: { jobId?: string } = {},
 ): Promise<Job> {
-  const added = await engine.queues.get(queue).add(name, data);
+  const added = await engine.queues.get(queue).add(name, data, options);
   return failUntilFinished(engine, queue, added.id ?? '', failedReason);
 }
 

@@ -4,10 +4,9 @@ import { PermanentError } from '../../errors.ts';
 import { DEAD_LETTER_QUEUE, isQueueName, QUEUE_NAMES, type QueueName } from '../../jobs/queues.ts';
 import { jobSchemas } from '../../producers/job-schemas.ts';
 import { getJobStatus } from '../../producers/job-status.ts';
+import { isJobId } from '../../queue/job-id.ts';
 import type { HttpRoutePlugin } from '../http-deps.ts';
 
-/** BullMQ numbers work queues' jobs; dead-letter entries have ids of their own. */
-const WORK_JOB_ID = /^\d{1,20}$/;
 const quoted = (text: string) => JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 
 /** Refuses, before any Redis call, a queue or a job id that cannot name a job. */
@@ -20,10 +19,10 @@ function assertJobAddress(queue: string, jobId: string): asserts queue is QueueN
   }
   if (queue === DEAD_LETTER_QUEUE) {
     assertEntryId(jobId);
-  } else if (!WORK_JOB_ID.test(jobId)) {
+  } else if (!isJobId(jobId)) {
     throw new PermanentError(
       'not_found',
-      `no job ${quoted(jobId)} on queue ${queue}: job ids are numbers, e.g. 42`,
+      `no job ${quoted(jobId)} on queue ${queue}: job ids are numbers (e.g. 42), or ids an upstream system chose of letters, digits, '.', '_' and '-'`,
     );
   }
 }

@@ -44,22 +44,24 @@ describe('GET /v1/jobs/{queue}/{jobId}', () => {
   it('answers 404 for a job id that cannot be one, without asking Redis', async () => {
     const app = await createApp();
     for (const url of [
-      '/v1/jobs/validate/abc',
-      '/v1/jobs/validate/1x',
-      '/v1/jobs/validate/-1',
-      '/v1/jobs/validate/validate-1',
+      '/v1/jobs/validate/meta',
+      '/v1/jobs/validate/wait',
+      '/v1/jobs/validate/1:logs',
+      '/v1/jobs/validate/a%2Fb',
+      '/v1/jobs/validate/%20',
       '/v1/jobs/dead-letter/1',
+      '/v1/jobs/dead-letter/validate-1:lock',
       '/v1/jobs/dead-letter/nope-1',
     ]) {
       const response = await app.inject({ url });
       expect(response.statusCode, url).toBe(404);
       expect(response.json().error.code, url).toBe('not_found');
     }
-    expect((await app.inject({ url: '/v1/jobs/validate/abc' })).json().error.message).toBe(
-      'no job "abc" on queue validate: job ids are numbers, e.g. 42',
+    expect((await app.inject({ url: '/v1/jobs/validate/meta' })).json().error.message).toBe(
+      "no job \"meta\" on queue validate: job ids are numbers (e.g. 42), or ids an upstream system chose of letters, digits, '.', '_' and '-'",
     );
     expect((await app.inject({ url: '/v1/jobs/dead-letter/1' })).json().error.message).toBe(
-      'no dead-letter entry is named "1": entry ids look like validate-42 (or validate-42-<failure time in ms>)',
+      'no dead-letter entry is named "1": entry ids look like validate-42 (or validate-42-<failure time in ms>), the failed job\'s queue and id',
     );
   });
 

@@ -1,14 +1,14 @@
-/** The failure text of a dead-letter entry: secret-named fields censored, the rest kept. */
+/** A job's failure text as shown (dead-letter, job status, dashboard): secret-named fields censored, the rest kept. */
 import { describe, expect, it } from 'vitest';
 
-import { scrubFailureText } from '../../../src/dead-letter/scrub-entry.ts';
+import { scrubFailureText } from '../../../src/queue/failure-reason.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
 describe('scrubFailureText', () => {
   it('censors the value of every secret-named field, however it is written', () => {
     const text = `internal: {"SecretAccessKey":"${SECRET}","AccessKeyId":"AKIAIOSFODNN7EXAMPLE"} secretAccessKey=${SECRET}; { password: '${SECRET}' } Token: ${SECRET}`;
-    const scrubbed = scrubFailureText(text, 'internal');
+    const scrubbed = scrubFailureText(text);
     expect(scrubbed).not.toContain(SECRET);
     expect(scrubbed).toBe(
       'internal: {"SecretAccessKey":"[Redacted]","AccessKeyId":"AKIAIOSFODNN7EXAMPLE"} secretAccessKey=[Redacted]; { password: \'[Redacted]\' } Token: [Redacted]',
@@ -17,11 +17,18 @@ describe('scrubFailureText', () => {
 
   it('keeps the leading reason, even one that names a kind of secret', () => {
     const text = 'password_policy_violation: the password must have 20 characters';
-    expect(scrubFailureText(text, 'password_policy_violation')).toBe(text);
+    expect(scrubFailureText(text)).toBe(text);
   });
 
   it('keeps fields that hold no secret', () => {
     const text = 'lease_lost: fencingToken=12 userName=alice accessKeyId: AKIAIOSFODNN7EXAMPLE';
-    expect(scrubFailureText(text, 'lease_lost')).toBe(text);
+    expect(scrubFailureText(text)).toBe(text);
+  });
+
+  it('censors a leading secret-named field that is not one of our reasons', () => {
+    expect(scrubFailureText(`password: ${SECRET}`)).toBe('password: [Redacted]');
+    expect(scrubFailureText(`Error: boom password=${SECRET}`)).toBe(
+      'Error: boom password=[Redacted]',
+    );
   });
 });
