@@ -23,6 +23,11 @@ export const DASHBOARD_PATH = '/admin/queues';
 /** Where the read-only board is mounted; reached only through the rewrite below. */
 const READ_ONLY_MOUNT = '/_dashboard-read-only';
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
+/**
+ * bull-board views of things iam-pam never uses (flows, job schedulers). They read job data,
+ * progress and failure texts around the adapter's scrubbing, so they are switched off.
+ */
+const UNUSED_VIEWS = [/\/api\/job-schedulers$/, /\/job-schedulers\//, /\/:jobId\/flow$/];
 
 function isDashboardUrl(url: string): boolean {
   return url === DASHBOARD_PATH || /^\/admin\/queues[/?]/.test(url);
@@ -56,6 +61,10 @@ function gate(auth: Authenticator, readOnlyBoard: boolean) {
       const path = request.originalUrl.split('?')[0] ?? '';
       return sendError(reply, 404, 'not_found', `no route ${request.method} ${path}`);
     }
+    const route = request.routeOptions.url ?? '';
+    if (UNUSED_VIEWS.some((view) => view.test(route))) {
+      return sendError(reply, 404, 'not_found', 'iam-pam uses no flows or job schedulers');
+    }
     const principal = auth.identify(request.headers.authorization, { basic: true });
     if (principal === undefined || !hasScope(principal, 'read')) {
       void reply.header('www-authenticate', 'Basic realm="iam-pam dashboard", charset="UTF-8"');
@@ -74,11 +83,12 @@ function gate(auth: Authenticator, readOnlyBoard: boolean) {
           );
     }
     if (!hasScope(principal, 'admin') && (!readOnlyBoard || !SAFE_METHODS.has(request.method))) {
+      const what = readOnlyBoard ? 'changes need' : `this address of ${DASHBOARD_PATH} needs`;
       return sendError(
         reply,
         403,
         'forbidden',
-        `the dashboard is read-only for "${principal.name}": changes need the scope "admin"`,
+        `the dashboard is read-only for "${principal.name}": ${what} the scope "admin"`,
       );
     }
     return undefined;

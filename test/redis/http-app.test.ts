@@ -370,6 +370,19 @@ describe('the Bull dashboard', () => {
     }
   });
 
+  it('switches off the views of flows and job schedulers, which bypass the scrubbing', async () => {
+    for (const url of [
+      '/admin/queues/api/job-schedulers',
+      '/admin/queues/api/queues/discovery/1/flow',
+    ]) {
+      for (const headers of [bearer(TOKENS.reader), bearer(TOKENS.ops)]) {
+        const answer = await app.inject({ url, headers });
+        expect(answer.statusCode, url).toBe(404);
+        expect(answer.json().error.message, url).toBe('iam-pam uses no flows or job schedulers');
+      }
+    }
+  });
+
   it('never serves a reader the admin board, however the path is spelled', async () => {
     for (const url of ['/%61dmin/queues/api/queues', '/admin/%71ueues/api/queues']) {
       const answer = await app.inject({ url, headers: bearer(TOKENS.reader) });
