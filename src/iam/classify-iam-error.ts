@@ -63,6 +63,11 @@ const NETWORK_ERRORS = new Set([
 ]);
 
 /** The SDK's modeled names end in "Exception"; unmodeled ones are the wire code itself. */
+/** Whether `name` is one of IAM's error codes (such as `ExpiredToken`) that we know. */
+export function isIamWireCode(name: string): boolean {
+  return Object.hasOwn(BY_WIRE_CODE, name);
+}
+
 export function wireCodeOf(err: { name?: string; Code?: unknown }): string {
   if (typeof err.Code === 'string' && err.Code !== '') {
     return err.Code;

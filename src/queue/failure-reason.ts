@@ -5,6 +5,7 @@
  * Wherever such a text is shown it is scrubbed first (`scrubFailureText`).
  */
 import { isErrorCode } from '../errors.ts';
+import { isIamWireCode } from '../iam/classify-iam-error.ts';
 import { isSecretKey, REDACTED } from '../logger.ts';
 
 const REASON_PREFIX = /^([a-z][a-z0-9_]*): /;
@@ -33,13 +34,24 @@ export function reasonOf(failedReason: string | undefined): string | undefined {
 /** `key: value`, `key=value`, `"key":"value"`, `'key': 'value'` (value quoted or up to a delimiter). */
 const FIELD =
   /(["']?)([A-Za-z_][\w-]*)\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s"',;&)}\]]+)/g;
+/**
+ * Where an unquoted secret ends: at a line break, a list separator or a closing bracket, not
+ * at a space (`Authorization: Bearer abc`, a password with spaces).
+ */
+const UNQUOTED_SECRET_END = /[\n\r,;&)}\]]/;
+
+/** A secret-named key in prose: not our reason prefix, and not IAM's `ExpiredToken: …`. */
+function isSecretField(key: string): boolean {
+  return isSecretKey(key) && !isIamWireCode(key);
+}
 
 /**
  * Censors the value after each secret-named field in a failure text (or a stack trace line).
  * Job data holds references only by contract, but an error text quoting a response, or a job
- * another producer failed, may still carry a secret, and these texts are shown to readers.
- * The leading `<reason>: ` is kept: a reason such as `password_policy_violation` names a
- * secret's kind, not a field.
+ * another producer failed, may still carry a secret, and these texts are shown to readers. It
+ * errs on the side of censoring: an unquoted secret value is censored to the end of its line
+ * or list item. The leading `<reason>: ` is kept: a reason such as `password_policy_violation`
+ * names a secret's kind, not a field.
  */
 export function scrubFailureText(text: string): string {
   const reason = REASON_PREFIX.exec(text);
@@ -48,12 +60,25 @@ export function scrubFailureText(text: string): string {
     reason !== null && (isErrorCode(reason[1] ?? '') || !isSecretKey(reason[1] ?? ''))
       ? reason[0]
       : '';
-  const censor = (field: string, quote: string, key: string, separator: string, value: string) => {
-    if (!isSecretKey(key)) {
-      return field;
+  const body = text.slice(prefix.length);
+  const fields = new RegExp(FIELD.source, 'g');
+  let scrubbed = '';
+  let copiedUpTo = 0;
+  for (let match = fields.exec(body); match !== null; match = fields.exec(body)) {
+    const [whole, , key = '', , value = ''] = match;
+    if (!isSecretField(key)) {
+      continue;
     }
-    const valueQuote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
-    return `${quote}${key}${quote}${separator}${valueQuote}${REDACTED}${valueQuote}`;
-  };
-  return prefix + text.slice(prefix.length).replace(FIELD, censor);
+    const valueStart = match.index + whole.length - value.length;
+    const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
+    let valueEnd = match.index + whole.length;
+    if (quote === '') {
+      const end = body.slice(valueStart).search(UNQUOTED_SECRET_END);
+      valueEnd = end === -1 ? body.length : valueStart + end;
+    }
+    scrubbed += `${body.slice(copiedUpTo, valueStart)}${quote}${REDACTED}${quote}`;
+    copiedUpTo = valueEnd;
+    fields.lastIndex = valueEnd;
+  }
+  return prefix + scrubbed + body.slice(copiedUpTo);
 }

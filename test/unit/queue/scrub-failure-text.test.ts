@@ -31,4 +31,22 @@ describe('scrubFailureText', () => {
       'Error: boom password=[Redacted]',
     );
   });
+
+  it('censors a credential after its scheme, and a secret with spaces, to the end of the item', () => {
+    expect(scrubFailureText(`x: sent Authorization: Bearer ${SECRET}\nnext line`)).toBe(
+      'x: sent Authorization: [Redacted]\nnext line',
+    );
+    expect(scrubFailureText('password: correct horse battery staple; userName=alice')).toBe(
+      'password: [Redacted]; userName=alice',
+    );
+  });
+
+  it("keeps IAM's error codes that merely sound like secrets", () => {
+    const text =
+      'iam_unavailable: GetUser: ExpiredToken: The security token included in the request is expired';
+    expect(scrubFailureText(text)).toBe(text);
+    const policy =
+      'password_policy_violation: PasswordPolicyViolation: Password should have at least one number';
+    expect(scrubFailureText(policy)).toBe(policy);
+  });
 });
