@@ -2,16 +2,16 @@
  * Dead-letter entry ids: `<queue>-<jobId>` for a job's failure, and
  * `<queue>-<jobId>-<finishedOn>` for a later failure of the same job (retried by hand) while
  * the entry of an earlier one is still there. Any other string names no entry and never
- * reaches BullMQ: it could address the queue's own keys (`meta`, `events`) or another queue.
+ * reaches BullMQ: it could address another queue.
  */
 import { PermanentError } from '../errors.ts';
 import { WORK_QUEUES } from '../jobs/queues.ts';
-import { MAX_JOB_ID_LENGTH } from '../queue/job-id.ts';
+import { JOB_ID_CHARACTER, MAX_JOB_ID_LENGTH } from '../queue/job-id.ts';
 
-// The job id part is a job id (`isJobId`'s characters, which never include `:`), perhaps with
-// `-<finishedOn>` (20 digits hold a time in ms).
+// The job id part is a job id (`isJobId`), perhaps with `-<finishedOn>` (a time in ms).
 const ENTRY_ID = new RegExp(
-  `^(?:${WORK_QUEUES.join('|')})-[A-Za-z0-9_.-]{1,${MAX_JOB_ID_LENGTH + 21}}$`,
+  `^(?:${WORK_QUEUES.join('|')})-${JOB_ID_CHARACTER}{1,${MAX_JOB_ID_LENGTH + 21}}$`,
+  'u',
 );
 
 export function firstEntryId(queue: string, jobId: string): string {

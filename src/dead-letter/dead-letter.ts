@@ -16,7 +16,7 @@ import { type ErrorCode, isAppError, PermanentError } from '../errors.ts';
 import type { EnqueuedJob, JobContract } from '../jobs/define-job.ts';
 import { DEAD_LETTER_QUEUE, type WorkQueueName } from '../jobs/queues.ts';
 import type { Keys } from '../keys.ts';
-import { type Logger, scrubSecrets } from '../logger.ts';
+import { type Logger, REDACTED, scrubSecrets } from '../logger.ts';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
 import type { Enqueue } from '../producers/create-enqueue.ts';
 import type { QueueSet } from '../producers/create-queues.ts';
@@ -32,6 +32,7 @@ import {
   toEntry,
 } from './dead-letter-entry.ts';
 import { assertEntryId, entryNotFound, firstEntryId, laterEntryId } from './dead-letter-id.ts';
+import { findJob } from '../queue/find-job.ts';
 
 export type Replayed = EnqueuedJob & { id: string };
 
@@ -86,7 +87,7 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
   const dlq = deps.queues.get(DEAD_LETTER_QUEUE);
   const claims = createDeadLetterClaims(deps.redis, deps.keys);
   const byName = new Map(deps.contracts.map((c) => [c.name, c]));
-  const getEntry = async (id: string) => (await dlq.getJob(id)) as Job<DeadLetterData> | undefined;
+  const getEntry = (id: string) => findJob<DeadLetterData>(dlq, id);
   const entryOf = async (id: string) => {
     assertEntryId(id);
     const job = await getEntry(id);
@@ -218,7 +219,8 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
       if (data.replayedAt !== undefined) {
         throw replayedAlready(id, data);
       }
-      if (data.dataRedacted === true) {
+      // Entries copied before the flag existed show it only in their payload.
+      if (data.dataRedacted === true || JSON.stringify(data.data).includes(`"${REDACTED}"`)) {
         throw new PermanentError(
           'conflict',
           `dead-letter entry ${id}: its payload held secret-named fields, which were redacted when it was copied, so it cannot be replayed; enqueue a new job that carries references only`,

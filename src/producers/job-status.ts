@@ -12,6 +12,7 @@ import { DEAD_LETTER_QUEUE, type QueueName } from '../jobs/queues.ts';
 import { scrubSecrets } from '../logger.ts';
 import { reasonOf, scrubFailureText } from '../queue/failure-reason.ts';
 import type { QueueSet } from './create-queues.ts';
+import { findJob } from '../queue/find-job.ts';
 
 export interface JobStatus {
   queue: QueueName;
@@ -84,7 +85,7 @@ export async function getJobStatus(
   if (queue === undefined) {
     return undefined;
   }
-  const job = (await queue.getJob(jobId)) as Job | undefined;
+  const job = await findJob(queue, jobId);
   if (job === undefined) {
     return undefined;
   }

@@ -44,7 +44,7 @@ const MAX_CAUSES = 4;
 /**
  * A socket error is Redis's only when nothing says it is another connection's: the AWS SDK's
  * errors carry `$metadata`, and a refused connection names its port. `ports` is undefined when
- * Redis's ports are not known in advance (sentinel: the master is discovered).
+ * Redis's ports are not known in advance (sentinel, cluster).
  */
 function isRedisSocketFailure(err: Error, ports: ReadonlySet<number> | undefined): boolean {
   const { code, port } = err as { code?: unknown; port?: unknown };
@@ -65,11 +65,9 @@ function isConnectionFailure(err: Error, ports: ReadonlySet<number> | undefined)
 
 /** The ports Redis is reached on, when the configuration names them all. */
 function redisPorts(redis: AppConfig['redis'] | undefined): ReadonlySet<number> | undefined {
-  if (redis === undefined || redis.sentinel !== undefined) {
+  // Sentinel's master and a cluster's other nodes are discovered: their ports are not known.
+  if (redis === undefined || redis.sentinel !== undefined || redis.cluster !== undefined) {
     return undefined;
-  }
-  if (redis.cluster !== undefined) {
-    return new Set(redis.cluster.nodes.map((node) => node.port));
   }
   try {
     return new Set([Number(new URL(redis.url).port || '6379')]);

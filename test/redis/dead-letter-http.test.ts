@@ -36,7 +36,7 @@ describe('dead-letter ids over HTTP', () => {
     expect(await engine.producer.exists(meta)).toBe(1);
 
     // (A path parameter over 100 characters is refused by the router itself, before any route.)
-    for (const id of ['meta', '..%2Fx', '%20', '', 'dead-letter-1', 'validate-1:logs', '42']) {
+    for (const id of ['meta', '..%2Fx', '%20', '', 'dead-letter-1', 'validate-%20', '42']) {
       for (const [method, url] of [
         ['POST', `/v1/dead-letter/${id}/replay`],
         ['DELETE', `/v1/dead-letter/${id}`],

@@ -196,7 +196,7 @@ describe('the dead-letter', () => {
       long,
       '42',
       'dead-letter-1',
-      'validate-1/../x',
+      'validate-1 x',
       'Validate-1',
     ]) {
       for (const call of [dlq().show(id), dlq().replay(id), dlq().remove(id)]) {

@@ -182,6 +182,23 @@ describe('GET /v1/jobs/{queue}/{jobId}', () => {
     }
   });
 
+  it("answers 404 for an id that reaches a job's sub-key, not WRONGTYPE", async () => {
+    const job = await engine.queues
+      .get('heartbeat')
+      .add('test-short-deadline', { provider: 'prod', key: 'logged' }, { jobId: 'tenant:prod:7' });
+    await job.log('a line');
+    for (const id of ['tenant:prod:7:logs', `${job.id}:logs`]) {
+      const answer = await get(`/v1/jobs/heartbeat/${encodeURIComponent(id)}`);
+      expect(answer.statusCode, id).toBe(404);
+      expect(answer.json().error.code, id).toBe('not_found');
+    }
+    expect((await get('/v1/jobs/heartbeat/tenant%3Aprod%3A7')).json()).toMatchObject({
+      jobId: 'tenant:prod:7',
+      state: 'waiting',
+    });
+    await job.remove();
+  });
+
   it("stores and shows a handler's progress without its secrets", async () => {
     const job = await engine.enqueue(testEcho, { provider: 'prod', key: 'progress' });
     await engine.finished(job);

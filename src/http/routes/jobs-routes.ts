@@ -22,7 +22,7 @@ function assertJobAddress(queue: string, jobId: string): asserts queue is QueueN
   } else if (!isJobId(jobId)) {
     throw new PermanentError(
       'not_found',
-      `no job ${quoted(jobId)} on queue ${queue}: job ids are numbers (e.g. 42), or ids an upstream system chose of letters, digits, '.', '_' and '-'`,
+      `no job ${quoted(jobId)} on queue ${queue}: job ids are numbers (e.g. 42), or ids of up to 100 printable characters an upstream system chose`,
     );
   }
 }
