@@ -8,3 +8,8 @@ export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 export const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 /** An AWS region name, or the global pseudo-region. */
 export const AWS_REGION = /^([a-z]{2}(-[a-z]+)+-\d+|aws-global)$/;
+
+/** Input as an error message may quote it: JSON-quoted (odd characters escaped), cut to 64. */
+export function quoteInput(text: string): string {
+  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
+}

@@ -5,6 +5,7 @@
  * reaches BullMQ: it could address another queue.
  */
 import { PermanentError } from '../errors.ts';
+import { quoteInput } from '../identifiers.ts';
 import { WORK_QUEUES } from '../jobs/queues.ts';
 import { JOB_ID_CHARACTER, MAX_JOB_ID_LENGTH } from '../queue/job-id.ts';
 
@@ -23,7 +24,7 @@ export function laterEntryId(queue: string, jobId: string, finishedOn: number): 
 }
 
 export function entryNotFound(id: string): PermanentError {
-  return new PermanentError('not_found', `dead-letter entry ${shown(id)} does not exist`);
+  return new PermanentError('not_found', `dead-letter entry ${quoteInput(id)} does not exist`);
 }
 
 /** Refuses (not_found) a string that cannot be an entry id, before anything is read. */
@@ -31,12 +32,7 @@ export function assertEntryId(id: string): void {
   if (!ENTRY_ID.test(id)) {
     throw new PermanentError(
       'not_found',
-      `no dead-letter entry is named ${shown(id)}: entry ids look like validate-42 (or validate-42-<failure time in ms>), the failed job's queue and id`,
+      `no dead-letter entry is named ${quoteInput(id)}: entry ids look like validate-42 (or validate-42-<failure time in ms>), the failed job's queue and id`,
     );
   }
-}
-
-/** The id as a message may quote it: JSON-quoted and cut short. */
-function shown(id: string): string {
-  return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
 }

@@ -89,42 +89,47 @@ describe('provider credentials', () => {
     },
   );
 
+  /**
+   * A provider `self<suffix>` linked to the adopted key of a new all-powerful principal, which
+   * the provider `boot<suffix>` (the backend's admin) imported.
+   */
+  async function linkedProvider(suffix: string, principal: string) {
+    const svc = await admin.createPrincipal(principal, [
+      { Effect: 'Allow', Action: ['iam:*', 'sts:*'], Resource: '*' },
+    ]);
+    const boot = `boot${suffix}`;
+    await domain.providers.put(
+      boot,
+      {
+        region: backend.current.region,
+        endpoints: endpoints(),
+        credential: custom(backend.current.credentials),
+      },
+      actor,
+    );
+    await importAccount(
+      { ...domain, gatewayFor: domain.clients.gatewayFor, verifierFor: domain.clients.verifierFor },
+      parseAccountRef(`${boot}/${svc.userName}/access-key`),
+      { adoptSecret: svc.credentials },
+      actor,
+    );
+    await domain.providers.put(
+      `self${suffix}`,
+      {
+        region: backend.current.region,
+        endpoints: endpoints(),
+        credential: { type: 'linked', account: `${boot}/${svc.userName}/access-key` },
+      },
+      actor,
+    );
+    return svc;
+  }
+
   it.skipIf(noKeyChecks.skip)(
     `switches a linked provider to its newly promoted key without a restart${noKeyChecks.label}`,
     async () => {
       const sandbox = backend.current.sandbox!;
-      const svc = await admin.createPrincipal('pam-svc', [
-        { Effect: 'Allow', Action: ['iam:*', 'sts:*'], Resource: '*' },
-      ]);
-      await domain.providers.put(
-        'boot',
-        {
-          region: backend.current.region,
-          endpoints: endpoints(),
-          credential: custom(backend.current.credentials),
-        },
-        actor,
-      );
-      const ref = parseAccountRef(`boot/${svc.userName}/access-key`);
-      await importAccount(
-        {
-          ...domain,
-          gatewayFor: domain.clients.gatewayFor,
-          verifierFor: domain.clients.verifierFor,
-        },
-        ref,
-        { adoptSecret: svc.credentials },
-        actor,
-      );
-      await domain.providers.put(
-        'self',
-        {
-          region: backend.current.region,
-          endpoints: endpoints(),
-          credential: { type: 'linked', account: `boot/${svc.userName}/access-key` },
-        },
-        actor,
-      );
+      const svc = await linkedProvider('', 'pam-svc');
 
       const gateway = domain.clients.gatewayFor('self');
       const signedBy = async () => {
@@ -147,38 +152,7 @@ describe('provider credentials', () => {
     `keeps in-flight calls on the old key when a linked provider switches keys${noKeyChecks.label}`,
     async () => {
       const sandbox = backend.current.sandbox!;
-      const svc = await admin.createPrincipal('pam-svc2', [
-        { Effect: 'Allow', Action: ['iam:*', 'sts:*'], Resource: '*' },
-      ]);
-      await domain.providers.put(
-        'boot2',
-        {
-          region: backend.current.region,
-          endpoints: endpoints(),
-          credential: custom(backend.current.credentials),
-        },
-        actor,
-      );
-      const ref = parseAccountRef(`boot2/${svc.userName}/access-key`);
-      await importAccount(
-        {
-          ...domain,
-          gatewayFor: domain.clients.gatewayFor,
-          verifierFor: domain.clients.verifierFor,
-        },
-        ref,
-        { adoptSecret: svc.credentials },
-        actor,
-      );
-      await domain.providers.put(
-        'self2',
-        {
-          region: backend.current.region,
-          endpoints: endpoints(),
-          credential: { type: 'linked', account: `boot2/${svc.userName}/access-key` },
-        },
-        actor,
-      );
+      const svc = await linkedProvider('2', 'pam-svc2');
       const victim = await admin.createUser('victim');
       const gateway = domain.clients.gatewayFor('self2');
       await gateway.listUsersPage({ maxItems: 1 });
@@ -204,6 +178,7 @@ describe('provider credentials', () => {
       expect(keys.AccessKeyMetadata?.map((k) => k.AccessKeyId)).toEqual([created.accessKeyId]);
 
       // While a provider signs with that account, the account cannot be removed.
+      const ref = parseAccountRef(`boot2/${svc.userName}/access-key`);
       await expect(removeAccount(domain, ref, actor)).rejects.toMatchObject({
         code: 'conflict',
         message: expect.stringMatching(/provider "self2" signs with/),

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
 import { useEngine } from '../support/engine.ts';
 import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
-import { busiestWindow, sandboxAdmin } from '../support/sandbox-admin.ts';
+import { busiestWindow } from '../support/busiest-window.ts';
+import { sandboxAdmin } from '../support/sandbox-admin.ts';
 import { testEcho } from '../support/test-jobs.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 

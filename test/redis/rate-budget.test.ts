@@ -10,6 +10,7 @@ import {
   waitUntilReady,
 } from '../../src/queue/redis-connections.ts';
 import { useTestRedis } from '../support/redis.ts';
+import { busiestWindow } from '../support/busiest-window.ts';
 
 const t = useTestRedis();
 const keys = createKeys(t.prefix);
@@ -31,20 +32,6 @@ async function budgets(count: number, rps: number, maxWaitMs?: number): Promise<
       return createRateBudget({ redis, keys, budgetOf: async () => rps, maxWaitMs });
     }),
   );
-}
-
-/** The most grants in any window [t, t + windowMs). */
-function busiestWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let j = 0;
-  for (let i = 0; i < sorted.length; i += 1) {
-    while (j < sorted.length && sorted[j]! - sorted[i]! < windowMs) {
-      j += 1;
-    }
-    best = Math.max(best, j - i);
-  }
-  return best;
 }
 
 /** `clients` × `loops` callers acquiring as fast as they can for `ms`. */

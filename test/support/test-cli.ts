@@ -3,7 +3,6 @@
  * `test-echo <provider> <key>` command enqueues through the shared enqueue helper, as the
  * later issues' `validate`, `discover`, `rotate` and `heartbeat` commands do.
  */
-import { PassThrough, Readable } from 'node:stream';
 
 import type { Command } from 'commander';
 
@@ -11,7 +10,7 @@ import { createDlqCommand } from '../../src/cli/commands/dlq.ts';
 import { createWorkerCommand } from '../../src/cli/commands/worker.ts';
 import type { CommandRegistrar } from '../../src/cli/command-registrar.ts';
 import { addEnqueueOptions, type EnqueueFlags, runEnqueue } from '../../src/cli/enqueue-command.ts';
-import { runCli } from '../../src/cli/program.ts';
+import { runCliCaptured } from './cli-in-process.ts';
 import { testContracts, testEcho } from './test-jobs.ts';
 
 const registerTestEcho: CommandRegistrar = (program: Command, run) => {
@@ -37,12 +36,5 @@ export const testCommands = [
 ];
 
 export async function runTestCli(args: string[], env: Record<string, string | undefined>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { env, stdout, stderr, stdin: Readable.from([]) }, testCommands);
-  return { code, stdout: out, stderr: err };
+  return runCliCaptured(args, { env }, testCommands);
 }

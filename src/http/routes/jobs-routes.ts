@@ -1,20 +1,19 @@
 /** `GET /v1/jobs/schemas` and `GET /v1/jobs/{queue}/{jobId}`. */
 import { assertEntryId } from '../../dead-letter/dead-letter-id.ts';
 import { PermanentError } from '../../errors.ts';
+import { quoteInput } from '../../identifiers.ts';
 import { DEAD_LETTER_QUEUE, isQueueName, QUEUE_NAMES, type QueueName } from '../../jobs/queues.ts';
 import { jobSchemas } from '../../producers/job-schemas.ts';
 import { getJobStatus } from '../../producers/job-status.ts';
 import { isJobId } from '../../queue/job-id.ts';
 import type { HttpRoutePlugin } from '../http-deps.ts';
 
-const quoted = (text: string) => JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
-
 /** Refuses, before any Redis call, a queue or a job id that cannot name a job. */
 function assertJobAddress(queue: string, jobId: string): asserts queue is QueueName {
   if (!isQueueName(queue)) {
     throw new PermanentError(
       'not_found',
-      `no queue ${quoted(queue)}: the queues are ${QUEUE_NAMES.join(', ')}`,
+      `no queue ${quoteInput(queue)}: the queues are ${QUEUE_NAMES.join(', ')}`,
     );
   }
   if (queue === DEAD_LETTER_QUEUE) {
@@ -22,7 +21,7 @@ function assertJobAddress(queue: string, jobId: string): asserts queue is QueueN
   } else if (!isJobId(jobId)) {
     throw new PermanentError(
       'not_found',
-      `no job ${quoted(jobId)} on queue ${queue}: job ids are numbers (e.g. 42), or ids of up to 100 printable characters an upstream system chose`,
+      `no job ${quoteInput(jobId)} on queue ${queue}: job ids are numbers (e.g. 42), or ids of up to 100 printable characters an upstream system chose`,
     );
   }
 }
