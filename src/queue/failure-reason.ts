@@ -52,8 +52,15 @@ function isSecretField(key: string): boolean {
  * errs on the side of censoring: an unquoted secret value is censored to the end of its line
  * or list item. The leading `<reason>: ` is kept: a reason such as `password_policy_violation`
  * names a secret's kind, not a field.
+ *
+ * BullMQ types a job's `failedReason` (and its stack trace lines) as strings, but a job that
+ * never failed has none (`undefined`, or `null` once retried): those are passed through.
  */
-export function scrubFailureText(text: string): string {
+export function scrubFailureText<Text extends string | null | undefined>(text: Text): Text;
+export function scrubFailureText(text: string | null | undefined): string | null | undefined {
+  if (typeof text !== 'string') {
+    return text;
+  }
   const reason = REASON_PREFIX.exec(text);
   // A leading `password: …` is a field, not one of our reasons.
   const prefix =

@@ -49,4 +49,9 @@ describe('scrubFailureText', () => {
       'password_policy_violation: PasswordPolicyViolation: Password should have at least one number';
     expect(scrubFailureText(policy)).toBe(policy);
   });
+
+  it('passes on the absent text of a job that never failed (BullMQ types it as a string)', () => {
+    expect(scrubFailureText(undefined)).toBeUndefined();
+    expect(scrubFailureText(null)).toBeNull();
+  });
 });
