@@ -9,6 +9,10 @@
  * serve the UI under `/admin/queues`, so the browser never sees the difference. Each board
  * also checks the caller itself (`gate`): the read-only board answers only GET/HEAD. What jobs
  * carry is scrubbed on the way out (`ScrubbedQueueAdapter`).
+ *
+ * The pages are self-contained (`selfContained`): nothing is loaded from outside the api, and
+ * a Content-Security-Policy says so to the browser. Errors are the API's own: a Redis outage
+ * is a 503 `redis_unavailable`, anything else a 500 logged with its request id.
  */
 import { createBullBoard } from '@bull-board/api';
 import { FastifyAdapter } from '@bull-board/fastify';
@@ -23,11 +27,53 @@ export const DASHBOARD_PATH = '/admin/queues';
 /** Where the read-only board is mounted; reached only through the rewrite below. */
 const READ_ONLY_MOUNT = '/_dashboard-read-only';
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/** A bull-board view iam-pam switches off: its page and API routes answer 404 with `why`. */
+export interface SwitchedOffView {
+  /** The page, under the dashboard's path. */
+  page: string;
+  /** The view's routes (bull-board's patterns, `:param` included), page and API. */
+  routes: RegExp;
+  why: string;
+}
+
 /**
- * bull-board views of things iam-pam never uses (flows, job schedulers). They read job data,
- * progress and failure texts around the adapter's scrubbing, so they are switched off.
+ * Views of things iam-pam does not use. Job schedulers: their templates carry job data around
+ * the adapter's scrubbing (the schedules issue switches the view on with a scrubbed
+ * `getJobSchedulers`). Metrics history: the board records none, so the page only fails.
  */
-const UNUSED_VIEWS = [/\/api\/job-schedulers$/, /\/job-schedulers\//, /\/:jobId\/flow$/];
+export const SWITCHED_OFF_VIEWS: readonly SwitchedOffView[] = [
+  {
+    page: '/job-schedulers',
+    routes: /\/job-schedulers(\/|$)/,
+    why: 'iam-pam uses no job schedulers',
+  },
+  {
+    page: '/metrics-history',
+    routes: /\/metrics-history$/,
+    why: 'iam-pam records no metrics history; see /metrics',
+  },
+];
+
+/**
+ * Nothing the pages load may come from outside the api. Styles may be inline: bull-board's
+ * page and components set `style` attributes.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** A `<link>` to another origin (bull-board's page links its fonts from a public CDN). */
+const EXTERNAL_LINK = /<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>/gi;
 
 function isDashboardUrl(url: string): boolean {
   return url === DASHBOARD_PATH || /^\/admin\/queues[/?]/.test(url);
@@ -62,8 +108,9 @@ function gate(auth: Authenticator, readOnlyBoard: boolean) {
       return sendError(reply, 404, 'not_found', `no route ${request.method} ${path}`);
     }
     const route = request.routeOptions.url ?? '';
-    if (UNUSED_VIEWS.some((view) => view.test(route))) {
-      return sendError(reply, 404, 'not_found', 'iam-pam uses no flows or job schedulers');
+    const switchedOff = SWITCHED_OFF_VIEWS.find((view) => view.routes.test(route));
+    if (switchedOff !== undefined) {
+      return sendError(reply, 404, 'not_found', switchedOff.why);
     }
     const principal = auth.identify(request.headers.authorization, { basic: true });
     if (principal === undefined || !hasScope(principal, 'read')) {
@@ -95,6 +142,20 @@ function gate(auth: Authenticator, readOnlyBoard: boolean) {
   };
 }
 
+/**
+ * The page without links to other origins (the stylesheet falls back to the system's fonts),
+ * and a policy that lets the browser load nothing from elsewhere.
+ */
+function selfContained() {
+  return async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    void reply.header('content-security-policy', DASHBOARD_CSP);
+    const type = String(reply.getHeader('content-type') ?? '');
+    return typeof payload === 'string' && type.startsWith('text/html')
+      ? payload.replace(EXTERNAL_LINK, '')
+      : payload;
+  };
+}
+
 async function registerBoard(
   app: FastifyInstance,
   deps: { queues: QueueSet; auth: Authenticator },
@@ -102,6 +163,7 @@ async function registerBoard(
 ): Promise<void> {
   await app.register(async (scope) => {
     scope.addHook('onRequest', gate(deps.auth, board.readOnlyMode));
+    scope.addHook('onSend', selfContained());
     const adapters = deps.queues
       .all()
       .map((queue) => new ScrubbedQueueAdapter(queue, { readOnlyMode: board.readOnlyMode }));
@@ -112,6 +174,11 @@ async function registerBoard(
       queues: adapters,
       serverAdapter,
       options: { uiConfig: { boardTitle: board.readOnlyMode ? 'iam-pam (read-only)' : 'iam-pam' } },
+    });
+    // bull-board answers what its handlers throw with a 500 of its own, logged at debug level:
+    // passed on instead, to the API's error handler (503 for a Redis outage, logged 500s).
+    serverAdapter.setErrorHandler((err) => {
+      throw err;
     });
     await scope.register(serverAdapter.registerPlugin(), { prefix: board.mount });
   });

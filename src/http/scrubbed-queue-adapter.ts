@@ -2,7 +2,8 @@
  * bull-board's view of one queue, with every text a job carries scrubbed of secret-named
  * fields before the dashboard shows it: data, result and progress through bull-board's
  * formatters, and the failure text, stack trace and job logs (which it has no formatter for)
- * here. Jobs never carry secrets by contract; this is the second line behind that.
+ * here. Jobs never carry secrets by contract; this is the second line behind that. Flow trees,
+ * which bull-board reads around the adapter, are not offered.
  */
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { Job, Queue } from 'bullmq';
@@ -50,5 +51,14 @@ export class ScrubbedQueueAdapter extends BullMQAdapter {
 
   override async getJobLogs(id: string): Promise<string[]> {
     return (await super.getJobLogs(id)).map((line) => scrubFailureText(line));
+  }
+
+  /**
+   * No flow trees: iam-pam runs no flows, and a tree is read around this adapter (its nodes
+   * carry raw progress and children's failure texts). Without a producer, bull-board shows
+   * every job as a flow of its own, so the job view works and shows nothing unscrubbed.
+   */
+  override async getFlowProducer(): Promise<null> {
+    return null;
   }
 }

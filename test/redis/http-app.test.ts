@@ -1,4 +1,5 @@
 /** The HTTP application over a real Redis and a running worker: tokens, scopes, routes, docs, dashboard. */
+import { FlowProducer } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -370,16 +371,46 @@ describe('the Bull dashboard', () => {
     }
   });
 
-  it('switches off the views of flows and job schedulers, which bypass the scrubbing', async () => {
-    for (const url of [
-      '/admin/queues/api/job-schedulers',
-      '/admin/queues/api/queues/discovery/1/flow',
-    ]) {
+  it('switches off the job-scheduler and metrics-history views, page and API', async () => {
+    const schedulers = 'iam-pam uses no job schedulers';
+    for (const [method, url, why] of [
+      ['GET', '/admin/queues/api/job-schedulers', schedulers],
+      ['GET', '/admin/queues/job-schedulers', schedulers],
+      ['PUT', '/admin/queues/api/queues/discovery/job-schedulers/nightly/run', schedulers],
+      ['GET', '/admin/queues/metrics-history', 'iam-pam records no metrics history; see /metrics'],
+    ] as const) {
       for (const headers of [bearer(TOKENS.reader), bearer(TOKENS.ops)]) {
-        const answer = await app.inject({ url, headers });
+        const answer = await app.inject({ method, url, headers });
         expect(answer.statusCode, url).toBe(404);
-        expect(answer.json().error.message, url).toBe('iam-pam uses no flows or job schedulers');
+        expect(answer.json().error.message, url).toBe(why);
       }
+    }
+  });
+
+  it('shows no flow tree, whose nodes would bypass the scrubbing, even for a job in a flow', async () => {
+    const flows = new FlowProducer({
+      connection: engine.producer,
+      prefix: engine.keys.bullPrefix,
+    });
+    try {
+      const flow = await flows.add({
+        name: 'test-short-deadline',
+        queueName: 'discovery',
+        data: { provider: 'prod', key: 'parent' },
+        children: [{ name: 'test-short-deadline', queueName: 'discovery', data: { key: 'child' } }],
+      });
+      await flow.children?.[0]?.job.updateProgress({ password: 'must-never-be-stored' });
+      for (const job of [flow.job, flow.children?.[0]?.job]) {
+        const answer = await app.inject({
+          url: `/admin/queues/api/queues/discovery/${job?.id ?? 'missing'}/flow`,
+          headers: bearer(TOKENS.reader),
+        });
+        expect(answer.statusCode).toBe(200);
+        expect(answer.json()).toEqual({ nodeId: job?.id, flowRoot: null, isFlowNode: false });
+      }
+    } finally {
+      await engine.queues.get('discovery').obliterate({ force: true });
+      await flows.close();
     }
   });
 
