@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   password_policy_violation: permanent(1, 422),
   iam_rejected_input: permanent(1, 502),
   provider_credential_invalid: permanent(1, 502),
+  /** The SDK's credential chain found nothing where the process runs (a `chain` provider). */
+  provider_credentials_unavailable: transient(3, 502),
   provider_key_superseded: transient(1, 502),
   not_implemented: permanent(1, 502),
   lease_lost: transient(1, 409),

@@ -19,7 +19,10 @@ export function readJsonFile(path: string, option: string): unknown {
   }
 }
 
-/** A whole number from an option, or the raw text so the schema names what is wrong. */
+/**
+ * A number from an option (`-5` and `1.5` too), or the raw text: either way the schema judges
+ * the value and names what is wrong with it.
+ */
 export function numberOption(value: string | undefined): number | string | undefined {
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : value;
+  return value !== undefined && /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 }

@@ -10,7 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { createAuthenticator } from './auth.ts';
 import { registerDashboard, rewriteDashboardUrl } from './dashboard.ts';
 import type { HttpDeps, HttpRoutePlugin } from './http-deps.ts';
-import { answerFrameworkError, installErrorHandling } from './http-errors.ts';
+import { answerClientError, answerFrameworkError, installErrorHandling } from './http-errors.ts';
 import { requireScopes } from './require-scope.ts';
 import { deadLetterRoutes } from './routes/dead-letter-routes.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
@@ -35,6 +35,7 @@ export async function createHttpApp(
   const app = Fastify({
     loggerInstance,
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     rewriteUrl: (request) =>
       rewriteDashboardUrl(auth, request.url ?? '/', request.headers.authorization),
     // One debug line per request (below) instead of fastify's two info lines.

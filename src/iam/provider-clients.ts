@@ -88,7 +88,7 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
   ): Promise<AwsCredentialIdentity | AwsCredentialIdentityProvider> {
     const owner = credentialOwner(provider);
     if (owner === undefined) {
-      return defaultCredentialChain();
+      return defaultCredentialChain(provider.id);
     }
     const secret = await deps.vault.read(owner, 'current');
     if (secret === undefined || !('secretAccessKey' in secret)) {

@@ -10,6 +10,7 @@ import { ACCESS_KEY_ID, AWS_REGION, PROVIDER_ID } from '../identifiers.ts';
 
 const ACCOUNT_REF = /^[a-z0-9][a-z0-9-]{0,62}\/[\w+=,.@-]{1,64}\/access-key$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const MAX_RPS_RULE = 'must be a positive number: whole IAM requests per second, 1 to 10000';
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 export const PROVIDER_STATUSES = ['ready', 'degraded', 'missing_permissions', 'unknown'] as const;
@@ -62,7 +63,12 @@ export const providerInputSchema = z
       })
       .strict()
       .optional(),
-    maxRps: z.number().int().min(1).max(10_000).optional(),
+    maxRps: z
+      .number({ error: MAX_RPS_RULE })
+      .int(MAX_RPS_RULE)
+      .min(1, MAX_RPS_RULE)
+      .max(10_000, MAX_RPS_RULE)
+      .optional(),
     policy: lifecyclePolicySchema.optional(),
   })
   .strict();

@@ -10,6 +10,7 @@ import { PermanentError } from '../../src/errors.ts';
 import { registerEnqueueRoute } from '../../src/http/enqueue-route.ts';
 import type { HttpRoutePlugin } from '../../src/http/http-deps.ts';
 import { useEngine } from '../support/engine.ts';
+import { createLogSink } from '../support/log-sink.ts';
 import { startRedisServer } from '../support/redis-server.ts';
 import { testContracts, testEcho } from '../support/test-jobs.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -436,8 +437,9 @@ describe('the Bull dashboard', () => {
 });
 
 describe('a Redis outage', () => {
-  it('is a 503 redis_unavailable saying where Redis is, never its password', async () => {
+  it('is a 503 redis_unavailable saying where Redis is, never its password, dashboard included', async () => {
     const password = 'outage-password-0123456789';
+    const sink = createLogSink();
     const server = await startRedisServer();
     let outage: ApiRuntime | undefined;
     try {
@@ -450,7 +452,7 @@ describe('a Redis outage', () => {
         IAM_PAM_API_TOKENS: `reader:${TOKENS.reader}:read`,
         LOG_LEVEL: 'silent',
       });
-      outage = await startApiRuntime({ config, log: engine.log, plugins: [], listen: false });
+      outage = await startApiRuntime({ config, log: sink.log, plugins: [], listen: false });
       const up = await outage.app.inject({
         url: '/v1/jobs/validate/1',
         headers: bearer(TOKENS.reader),
@@ -458,7 +460,13 @@ describe('a Redis outage', () => {
       expect(up.statusCode).toBe(404);
       server.stop();
       const where = server.url.replace('redis://', '').replaceAll('.', '\\.');
-      for (const url of ['/v1/jobs/validate/1', '/v1/events', '/v1/dead-letter']) {
+      for (const url of [
+        '/v1/jobs/validate/1',
+        '/v1/events',
+        '/v1/dead-letter',
+        '/admin/queues/api/queues?activeQueue=validate',
+        '/admin/queues/api/queues/validate/1',
+      ]) {
         const down = await outage.app.inject({ url, headers: bearer(TOKENS.reader) });
         expect(down.statusCode, url).toBe(503);
         expect(down.json(), url).toEqual({
@@ -470,7 +478,15 @@ describe('a Redis outage', () => {
           },
         });
         expect(down.body).not.toContain(password);
+        // Logged at error level, under the request's id.
+        expect(sink.lines().at(-1), url).toMatchObject({
+          level: 50,
+          reqId: expect.any(String),
+          status: 503,
+          err: expect.objectContaining({ code: 'redis_unavailable' }),
+        });
       }
+      expect(sink.text()).not.toContain(password);
     } finally {
       server.stop();
       await outage?.close();

@@ -3,12 +3,10 @@
  * jobs that try (a secret-shaped result field, a snapshot, an event detail) and IAM calls
  * signed with a secret key leave no trace of either anywhere under the prefix or in the log.
  */
-import { Writable } from 'node:stream';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createLogger } from '../../src/logger.ts';
 import { useEngine } from '../support/engine.ts';
+import { createLogSink } from '../support/log-sink.ts';
 import { type IamStub, startIamStub } from '../support/iam-stub.ts';
 import { scanForSecrets } from '../support/secret-scan.ts';
 import { testEcho, testLocked } from '../support/test-jobs.ts';
@@ -16,13 +14,7 @@ import { waitFor } from '../support/wait-for.ts';
 
 const PLANTED = 'must-never-be-stored';
 const SIGNING_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCyEXAMPLEKEY';
-let logged = '';
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    logged += chunk.toString();
-    done();
-  },
-});
+const sink = createLogSink('debug');
 let stub: IamStub;
 beforeAll(async () => {
   stub = await startIamStub();
@@ -32,7 +24,7 @@ afterAll(async () => {
 });
 
 const engine = useEngine({
-  log: createLogger({ level: 'debug', stream: 'stderr', destination: sink }),
+  log: sink.log,
   runtime: {
     resolveProvider: async () => ({
       region: 'us-east-1',
@@ -67,7 +59,7 @@ describe('secrets', () => {
     stub.throttle = true;
     const throttled = await engine.enqueue(testEcho, { provider: 'prod', key: 's-4', iamCalls: 1 });
     await waitFor('a throttled run', () =>
-      logged.includes('provider throttled') ? true : undefined,
+      sink.text().includes('provider throttled') ? true : undefined,
     );
     stub.throttle = false;
     await engine.finished(throttled, 15_000);
@@ -78,9 +70,9 @@ describe('secrets', () => {
     expect(
       await scanForSecrets(engine.redis.redis, engine.redis.prefix, [PLANTED, SIGNING_SECRET]),
     ).toEqual([]);
-    expect(logged).toContain('job dead-lettered');
-    expect(logged).not.toContain(PLANTED);
-    expect(logged).not.toContain(SIGNING_SECRET);
+    expect(sink.text()).toContain('job dead-lettered');
+    expect(sink.text()).not.toContain(PLANTED);
+    expect(sink.text()).not.toContain(SIGNING_SECRET);
     // The jobs did run and try: the redaction marks where secrets were.
     expect(
       (await engine.runtime().deadLetter.show(`validate-${jobs[1]!.jobId}`)).state,
