@@ -1,7 +1,7 @@
 /**
  * Test projects: `unit` (no I/O), `redis` (real Redis, no IAM), `integration-<backend>` (real Redis and a real IAM backend,
  * once per backend: moto, sandbox when it exists, aws only with IAM_TEST_AWS_CONFIRM=yes),
- * and `slow` (large-scale runs, `npm run test:slow`). IAM_TEST_BACKEND narrows integration to one.
+ * `browser` (the dashboard in the system's Chromium), and `slow` (large-scale runs, `npm run test:slow`). IAM_TEST_BACKEND narrows integration to one.
  */
 import { existsSync } from 'node:fs';
 
@@ -48,6 +48,18 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       })),
+      {
+        extends: true,
+        test: {
+          // A real api, worker and IAM sandbox, and the system's Chromium.
+          name: 'browser',
+          globalSetup: ['test/support/global-setup.ts'],
+          include: ['test/browser/**/*.test.ts'],
+          // A walk takes ~15 s on an idle machine; the margin is for a busy shared one.
+          testTimeout: 180_000,
+          hookTimeout: 90_000,
+        },
+      },
       {
         extends: true,
         test: {

@@ -79,11 +79,21 @@ export const testLockedShortDeadline = defineJob({
   timeoutMs: 500,
 });
 
+/** Runs for as long as `sleepMs` says (up to ten minutes): a job that stays active. */
+export const testLongRunning = defineJob({
+  ...testEcho,
+  name: 'test-long-running',
+  description: 'Test job: like test-echo, with a ten-minute deadline.',
+  timeoutMs: 600_000,
+  deduplicationId: ({ provider, key }) => `${provider}/${key.toLowerCase()}:test-long-running`,
+});
+
 export const testContracts = [
   testEcho,
   testLocked,
   testShortDeadline,
   testLockedShortDeadline,
+  testLongRunning,
 ] as const;
 
 type Behaviour = z.output<typeof testEcho.payload> & { userName?: string };
@@ -154,5 +164,6 @@ export function createTestJobs(deps: EngineDeps): JobBinding[] {
     'test-locked': handler,
     'test-short-deadline': handler,
     'test-locked-short-deadline': handler,
+    'test-long-running': handler,
   });
 }

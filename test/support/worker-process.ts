@@ -20,7 +20,12 @@ export async function startWorkerProcess(
     },
     'test/support/test-worker.ts',
   );
-  await worker.waitForLog('worker ready');
+  try {
+    await worker.waitForLog('worker ready');
+  } catch (err) {
+    worker.child.kill('SIGKILL');
+    throw err;
+  }
   const listening = worker.lines.find(
     (line) => line.msg === 'worker metrics and health endpoint listening',
   );
