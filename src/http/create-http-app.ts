@@ -10,7 +10,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { createAuthenticator } from './auth.ts';
 import { registerDashboard, rewriteDashboardUrl } from './dashboard.ts';
 import type { HttpDeps, HttpRoutePlugin } from './http-deps.ts';
-import { answerClientError, answerFrameworkError, installErrorHandling } from './http-errors.ts';
+import { answerClientError } from './client-errors.ts';
+import { answerFrameworkError, installErrorHandling } from './http-errors.ts';
 import { requireScopes } from './require-scope.ts';
 import { deadLetterRoutes } from './routes/dead-letter-routes.ts';
 import { eventsRoutes } from './routes/events-routes.ts';

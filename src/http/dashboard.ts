@@ -30,8 +30,6 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 /** A bull-board view iam-pam switches off: its page and API routes answer 404 with `why`. */
 export interface SwitchedOffView {
-  /** The page, under the dashboard's path. */
-  page: string;
   /** The view's routes (bull-board's patterns, `:param` included), page and API. */
   routes: RegExp;
   why: string;
@@ -43,16 +41,8 @@ export interface SwitchedOffView {
  * `getJobSchedulers`). Metrics history: the board records none, so the page only fails.
  */
 export const SWITCHED_OFF_VIEWS: readonly SwitchedOffView[] = [
-  {
-    page: '/job-schedulers',
-    routes: /\/job-schedulers(\/|$)/,
-    why: 'iam-pam uses no job schedulers',
-  },
-  {
-    page: '/metrics-history',
-    routes: /\/metrics-history$/,
-    why: 'iam-pam records no metrics history; see /metrics',
-  },
+  { routes: /\/job-schedulers(\/|$)/, why: 'iam-pam uses no job schedulers' },
+  { routes: /\/metrics-history$/, why: 'iam-pam records no metrics history; see /metrics' },
 ];
 
 /**

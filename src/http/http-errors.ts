@@ -2,19 +2,10 @@
  * Every error answer is `{"error":{"code","message"}}` (CONTRACT.md): 400 names the field,
  * 401/403 say what is missing, 404/409 what was not found or conflicts, 503 that Redis is
  * unreachable. Unknown errors are a 500 whose message says nothing internal but the request
- * id they are logged under; every 5xx is logged at error level. What Node's HTTP parser refuses
- * is answered in the same format.
+ * id they are logged under; every 5xx is logged at error level. (What Node's HTTP parser
+ * refuses before fastify sees it: client-errors.ts.)
  */
-import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
-
-import type {
-  ConnectionError,
-  FastifyError,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-} from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { AppConfig } from '../config/load-config.ts';
 import { httpStatusOf, isAppError } from '../errors.ts';
@@ -57,66 +48,6 @@ export function answerFrameworkError(
   } else {
     void sendError(reply, 400, 'invalid_input', 'the request cannot be routed');
   }
-}
-
-/** What Node's HTTP parser refuses before a request exists (llhttp's codes), and why. */
-const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
-  HPE_INVALID_URL: {
-    status: 400,
-    message: 'the request target is not a path: it must start with "/" (e.g. /v1/events)',
-  },
-  HPE_HEADER_OVERFLOW: { status: 431, message: 'the request headers are larger than 16 KiB' },
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive in time' },
-};
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
-
-/** The header whose value holds a control character, named if its name is a plain token. */
-function headerWithControlCharacter(raw: unknown): string | undefined {
-  // Node hands over the bytes read so far (fastify's type says otherwise).
-  const lines = (Buffer.isBuffer(raw) ? raw.toString('latin1') : '').split('\r\n').slice(1);
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon);
-    if (colon > 0 && HEADER_NAME.test(name) && CONTROL_CHARACTER.test(line.slice(colon + 1))) {
-      return name;
-    }
-  }
-  return undefined;
-}
-
-function describeClientError(err: ConnectionError) {
-  const known = CLIENT_ERRORS[err.code];
-  if (known !== undefined) {
-    return known;
-  }
-  if (err.code === 'HPE_INVALID_HEADER_TOKEN') {
-    const header = headerWithControlCharacter(err.rawPacket);
-    return {
-      status: 400,
-      message: `${header === undefined ? 'a header' : `the header ${header}`} holds a character HTTP does not allow (a control character); send printable characters only`,
-    };
-  }
-  return { status: 400, message: 'the request is not valid HTTP/1.1' };
-}
-
-/**
- * Requests Node's HTTP parser refuses (a control character in a header, a request target that
- * is not a path) never reach fastify's handlers: answer them in our format too.
- */
-export function answerClientError(err: ConnectionError, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) {
-    return;
-  }
-  const { status, message } = describeClientError(err);
-  const body = JSON.stringify({ error: { code: 'invalid_input', message } });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy();
 }
 
 /** `redis`: where the API's Redis is, for the message of a Redis outage (never its password). */

@@ -189,7 +189,7 @@ describe('an unexpected failure', () => {
 });
 
 describe('iam-pam provider add --max-rps', () => {
-  it('says the value must be a positive number, and adds nothing', async () => {
+  it('says a value that is not one must be a positive number, and adds nothing; takes one that is', async () => {
     for (const value of ['-5', '0', '2.5', 'ten']) {
       const added = await cli(['provider', 'add', 'paced', '--chain', '--max-rps', value]);
       expect(added.code, value).toBe(2);
@@ -198,5 +198,8 @@ describe('iam-pam provider add --max-rps', () => {
       );
     }
     expect((await cli(['provider', 'show', 'paced'])).code).toBe(2);
+    const paced = await cli(['provider', 'add', 'paced', '--chain', '--max-rps', '25', '--json']);
+    expect(paced.code, paced.stderr).toBe(0);
+    expect(paced.json()).toMatchObject({ id: 'paced', maxRps: 25 });
   });
 });

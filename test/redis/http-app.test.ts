@@ -486,6 +486,14 @@ describe('a Redis outage', () => {
           err: expect.objectContaining({ code: 'redis_unavailable' }),
         });
       }
+      // A 5xx a route sends itself is logged at error level too.
+      expect((await outage.app.inject({ url: '/readyz' })).statusCode).toBe(503);
+      expect(sink.lines().at(-1)).toMatchObject({
+        level: 50,
+        reqId: expect.any(String),
+        status: 503,
+        msg: 'request answered with a server error',
+      });
       expect(sink.text()).not.toContain(password);
     } finally {
       server.stop();
