@@ -2,7 +2,7 @@
  * Trivial job types for the engine's tests, declared like production ones. Their handlers
  * record every run in Redis (under the file's prefix), so tests see runs made by other
  * processes too: `runs:<key>` counts starts, `running:<key>` holds the pid of the latest start,
- * `log:<key>` lists `{start, end, pid, token}`.
+ * `log:<key>` lists `{start, end, pid, token}` of the runs that got to the end.
  */
 import { z } from 'zod';
 
@@ -35,6 +35,8 @@ const behaviour = {
   leakyResult: z.boolean().default(false),
   /** IAM GetUser calls to make through the provider's gateway. */
   iamCalls: z.number().int().min(0).default(0),
+  /** Before any IAM call, wait until the test sets `go:<goKey>` (see goKey()). */
+  goKey: z.string().min(1).optional(),
 };
 
 export const testEcho = defineJob({
@@ -53,7 +55,16 @@ export const testLocked = defineJob({
   name: 'test-locked',
   queue: 'rotation',
   description: 'Test job: mutates one IAM user, so it holds that user lease.',
-  payload: z.object({ ...behaviour, userName: iamUserNameSchema }),
+  payload: z.object({
+    ...behaviour,
+    userName: iamUserNameSchema,
+    /**
+     * Tag the user (an IAM mutation, tag `iam-pam-test-run` = the run number) through the
+     * provider's gateway as it is, not one wrapped with the run's signal: only the engine's own
+     * guards can stop it.
+     */
+    tagUser: z.boolean().default(false),
+  }),
   retry: { attempts: 2, backoff: { type: 'fixed', delay: 50 } },
   concurrency: 8,
   timeoutMs: 5_000,
@@ -86,7 +97,7 @@ export const testContracts = [
   testLockedShortDeadline,
 ] as const;
 
-type Behaviour = z.output<typeof testEcho.payload> & { userName?: string };
+type Behaviour = z.output<typeof testEcho.payload> & { userName?: string; tagUser?: boolean };
 
 export function runsKey(prefix: string, key: string): string {
   return `{${prefix}}:test:runs:${key}`;
@@ -101,6 +112,18 @@ export function logKey(prefix: string, key: string): string {
   return `{${prefix}}:test:log:${key}`;
 }
 
+/** Set it to let a run waiting on `goKey` go on. */
+export function goKey(prefix: string, key: string): string {
+  return `{${prefix}}:test:go:${key}`;
+}
+
+/** Polls for the go key (the test's own condition, not a timing): a run paused meanwhile resumes here. */
+async function waitForGo(deps: EngineDeps, key: string, signal: AbortSignal | undefined) {
+  while ((await deps.redis.exists(key)) === 0) {
+    await sleep(20, signal);
+  }
+}
+
 function createHandler(deps: EngineDeps) {
   const prefix = deps.config.redis.prefix;
   return async (payload: Behaviour, ctx: JobContext) => {
@@ -113,9 +136,20 @@ function createHandler(deps: EngineDeps) {
     if (payload.sleepMs > 0 && (!payload.sleepFirstRunOnly || run === 1)) {
       await sleep(payload.sleepMs, payload.ignoreSignal ? undefined : ctx.signal);
     }
+    if (payload.goKey !== undefined) {
+      await waitForGo(
+        deps,
+        goKey(prefix, payload.goKey),
+        payload.ignoreSignal ? undefined : ctx.signal,
+      );
+    }
     for (let call = 0; call < payload.iamCalls; call += 1) {
       const iam = withAbortSignal(await deps.iam.gateway(payload.provider), ctx.signal);
       await iam.getUser();
+    }
+    if (payload.tagUser === true && payload.userName !== undefined) {
+      const iam = await deps.iam.gateway(payload.provider);
+      await iam.tagUser(payload.userName, [{ key: 'iam-pam-test-run', value: String(run) }]);
     }
     if (ctx.lease !== undefined) {
       await ctx.lease.assertHeld();
