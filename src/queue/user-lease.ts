@@ -15,6 +15,7 @@ import type { UserRef } from '../identifiers.ts';
 import type { Keys } from '../keys.ts';
 import { DELETE_IF_HOLDS } from './delete-if-holds.ts';
 import { defineGuardedScript, leaseLostError } from './lease-guard.ts';
+import { isCommandTimeout } from './redis-errors.ts';
 import { defineScript, runScript } from './run-script.ts';
 import type { RedisConnection } from './redis-connections.ts';
 
@@ -60,6 +61,7 @@ export type RenewOutcome = 'renewed' | 'lease_lost' | 'job_lock_lost';
 export interface UserLeases {
   readonly ttlMs: number;
   keyOf(user: UserRef): string;
+  /** An acquire Redis did not answer in time counts as busy (it may have taken the lease). */
   acquire(user: UserRef): Promise<AcquireResult>;
   /** Extends the TTL, only while the lease holds `value` and (when given) the job lock is ours. */
   renew(user: UserRef, value: string, jobLock?: JobLock): Promise<RenewOutcome>;
@@ -86,12 +88,23 @@ export function createUserLeases(deps: {
     release,
     async acquire(user) {
       const nonce = randomBytes(16).toString('hex');
-      const [token, busyMs] = (await runScript(
-        redis,
-        ACQUIRE,
-        [keyOf(user), keys.userFence(user.provider, user.userName)],
-        [ttlMs, nonce],
-      )) as [number, number];
+      let reply: [number, number];
+      try {
+        reply = (await runScript(
+          redis,
+          ACQUIRE,
+          [keyOf(user), keys.userFence(user.provider, user.userName)],
+          [ttlMs, nonce],
+        )) as [number, number];
+      } catch (err) {
+        if (isCommandTimeout(err)) {
+          // It may have taken the lease with no one to hold it: like a busy user, look again
+          // (the next try sees how long that lease has left).
+          return { acquired: false, busyMs: 0 };
+        }
+        throw err;
+      }
+      const [token, busyMs] = reply;
       if (token === 0) {
         return { acquired: false, busyMs };
       }

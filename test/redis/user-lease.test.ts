@@ -159,7 +159,8 @@ describe('the per-user lease', () => {
       provider: 'prod',
       key: 'lock-lost',
       userName: 'lola',
-      sleepMs: 8_000,
+      // Within the job's 5 s deadline: only losing the lock can cut the first run short.
+      sleepMs: 3_000,
       sleepFirstRunOnly: true,
     });
     await waitFor(
