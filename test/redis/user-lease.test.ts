@@ -36,7 +36,6 @@ interface RunLog {
 
 describe('the per-user lease', () => {
   it('serialises two jobs for the same IAM user (names differing only in case) and burns no attempt', async () => {
-    const log = logKey(prefix, 'same-user');
     const jobs = await Promise.all(
       ['Alice', 'alice'].map((userName) =>
         engine.enqueue(testLocked, {
@@ -51,7 +50,7 @@ describe('the per-user lease', () => {
     for (const status of statuses) {
       expect(status).toMatchObject({ state: 'completed', attemptsMade: 1 });
     }
-    const runs = (await redis.lrange(log, 0, -1)).map((line) => JSON.parse(line) as RunLog);
+    const runs = await finishedRuns('same-user');
     expect(runs).toHaveLength(2);
     const [first, second] = runs.sort((a, b) => a.start - b.start) as [RunLog, RunLog];
     expect(second.start).toBeGreaterThanOrEqual(first.end);
@@ -73,9 +72,7 @@ describe('the per-user lease', () => {
       state: 'completed',
       attemptsMade: 2,
     });
-    const runs = (await redis.lrange(logKey(prefix, 'runaway'), 0, -1)).map(
-      (line) => JSON.parse(line) as RunLog,
-    );
+    const runs = await finishedRuns('runaway');
     expect(runs).toHaveLength(2);
     const [first, second] = runs.sort((a, b) => a.start - b.start) as [RunLog, RunLog];
     expect(first.end - first.start).toBeGreaterThanOrEqual(5_000);
@@ -90,9 +87,7 @@ describe('the per-user lease', () => {
       ),
     );
     await Promise.all(jobs.map((job) => engine.finished(job)));
-    const runs = (await redis.lrange(logKey(prefix, 'two-users'), 0, -1)).map(
-      (line) => JSON.parse(line) as RunLog,
-    );
+    const runs = await finishedRuns('two-users');
     const [a, b] = runs.sort((x, y) => x.start - y.start) as [RunLog, RunLog];
     expect(b.start).toBeLessThan(a.end);
   });
@@ -174,12 +169,16 @@ describe('the per-user lease', () => {
       result: { run: 2 },
     });
     // Only the second run got to the end: the first stopped instead of sleeping on.
-    const runs = (await redis.lrange(logKey(prefix, 'lock-lost'), 0, -1)).map(
-      (line) => JSON.parse(line) as RunLog,
-    );
+    const runs = await finishedRuns('lock-lost');
     expect(runs).toHaveLength(1);
   });
 });
+
+/** The runs of the test job `key` that got to the end. */
+async function finishedRuns(key: string): Promise<RunLog[]> {
+  const lines = await redis.lrange(logKey(prefix, key), 0, -1);
+  return lines.map((line) => JSON.parse(line) as RunLog);
+}
 
 async function directLeases(ttlMs: number): Promise<UserLeases> {
   const connection = createRedisConnection(engine.config.redis, 'producer', quiet);
