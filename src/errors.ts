@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   entity_exists: permanent(1, 409),
   quota_exceeded: permanent(1, 409),
   password_policy_violation: permanent(1, 422),
+  /** The provider's password policy, alone or with the account's, admits no password. */
+  password_policy_unsatisfiable: permanent(1, 422),
   iam_rejected_input: permanent(1, 502),
   provider_credential_invalid: permanent(1, 502),
   provider_key_superseded: transient(1, 502),
