@@ -21,12 +21,13 @@ export const CLASS_CHARACTERS: Readonly<Record<CharacterClass, string>> = {
   symbols: "!@#$%^&*()_+-=[]{}|'",
 };
 
+const CLASS_OF = new Map<string, CharacterClass>(
+  CHARACTER_CLASSES.flatMap((cls) => [...CLASS_CHARACTERS[cls]].map((c) => [c, cls] as const)),
+);
+
 /** The class a character counts toward, or undefined for one outside our alphabet. */
 export function classOf(character: string): CharacterClass | undefined {
-  if (character.length !== 1) {
-    return undefined;
-  }
-  return CHARACTER_CLASSES.find((c) => CLASS_CHARACTERS[c].includes(character));
+  return CLASS_OF.get(character);
 }
 
 /** `uppercase, lowercase and numbers` */

@@ -12,7 +12,7 @@
  *
  * The cost: the expected number of candidates is 1/P(compliant). For 32 characters and all four
  * classes that is about 1.02; the worst policy resolution can produce (8 characters, all four
- * classes required, 64 excluded characters leaving one lowercase, one digit and one symbol)
+ * classes required, 53 excluded characters leaving one lowercase, one digit and one symbol)
  * still accepts about 1 candidate in 94, so MAX_CANDIDATES is reached with a chance below
  * e^-100 unless a policy admits nothing but the user's name.
  */

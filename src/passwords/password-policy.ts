@@ -72,13 +72,13 @@ export function unsatisfiableReason(policy: PasswordPolicy): string | undefined 
   if (!Number.isInteger(minLength) || minLength < 1 || maxLength > IAM_MAX_PASSWORD_LENGTH) {
     return `the length ${minLength}–${maxLength} lies outside IAM's 1–${IAM_MAX_PASSWORD_LENGTH}`;
   }
-  const emptied = requiredClasses.filter((cls) => allowedCharacters(policy, cls) === '');
+  const available = CHARACTER_CLASSES.filter((cls) => allowedCharacters(policy, cls) !== '');
+  const emptied = requiredClasses.filter((cls) => !available.includes(cls));
   if (emptied.length > 0) {
     return emptied.length === 1
       ? `the required class ${listClasses(emptied)} has no characters left`
       : `the required classes ${listClasses(emptied)} have no characters left`;
   }
-  const available = CHARACTER_CLASSES.filter((cls) => allowedCharacters(policy, cls) !== '');
   if (available.length === 0) {
     return 'every character is excluded';
   }

@@ -63,7 +63,7 @@ export async function resolvePasswordPolicy(
     const reason = unsatisfiableReason(explicit);
     if (reason !== undefined) {
       throw unsatisfiable(
-        `No password can satisfy the provider's password policy (${describePasswordPolicy(explicit)}): ${reason}`,
+        `No password can satisfy the provider's password policy (${describePasswordPolicy(explicit)}): ${reason}. Change it (iam-pam provider policy ${context.provider} --file F).`,
         context,
         { providerPolicy: describePasswordPolicy(explicit) },
       );
@@ -72,7 +72,7 @@ export async function resolvePasswordPolicy(
   const account = await readAccountPolicy(iam);
   if (account === 'unreadable') {
     const fallback = fallbackPasswordPolicy(explicit);
-    const note = `The account's password policy could not be read (iam:GetAccountPasswordPolicy is denied), so passwords have ${describePasswordPolicy(fallback)}, which AWS's default and common policies accept; allow iam:GetAccountPasswordPolicy to follow the account's own policy.`;
+    const note = `The account's password policy could not be read (iam:GetAccountPasswordPolicy is denied), so passwords follow a fallback (${describePasswordPolicy(fallback)}) that AWS's default and common policies accept; allow iam:GetAccountPasswordPolicy to follow the account's own policy.`;
     return { ...resolved(fallback, 'unreadable'), note };
   }
   const [accountPolicy, state] =
@@ -87,7 +87,7 @@ export async function resolvePasswordPolicy(
   if (reason !== undefined) {
     const accountText = `${state === 'custom' ? "the account's password policy" : "AWS's default password policy, in force on the account"} (${describePasswordPolicy(accountPolicy)})`;
     throw unsatisfiable(
-      `No password can satisfy both the provider's password policy (${describePasswordPolicy(explicit)}) and ${accountText}: combined, ${reason}`,
+      `No password can satisfy both the provider's password policy (${describePasswordPolicy(explicit)}) and ${accountText}: combined, ${reason}. Change the provider's policy (iam-pam provider policy ${context.provider} --file F) or the account's.`,
       context,
       {
         providerPolicy: describePasswordPolicy(explicit),
@@ -118,9 +118,7 @@ function unsatisfiable(
   context: ResolveContext,
   detail: Record<string, string>,
 ): PermanentError {
-  return new PermanentError(
-    'password_policy_unsatisfiable',
-    `${text}. Change the provider's policy (iam-pam provider policy ${context.provider} --file F) or the account's password policy.`,
-    { detail: { provider: context.provider, ...detail } },
-  );
+  return new PermanentError('password_policy_unsatisfiable', text, {
+    detail: { provider: context.provider, ...detail },
+  });
 }

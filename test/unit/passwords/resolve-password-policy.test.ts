@@ -162,7 +162,7 @@ describe('the password policy, resolved', () => {
       requiredClasses: ['uppercase', 'lowercase', 'numbers', 'symbols'],
     });
     expect(resolved.note).toBe(
-      "The account's password policy could not be read (iam:GetAccountPasswordPolicy is denied), so passwords have 32 characters; requires uppercase, lowercase, numbers and symbols, which AWS's default and common policies accept; allow iam:GetAccountPasswordPolicy to follow the account's own policy.",
+      "The account's password policy could not be read (iam:GetAccountPasswordPolicy is denied), so passwords follow a fallback (32 characters; requires uppercase, lowercase, numbers and symbols) that AWS's default and common policies accept; allow iam:GetAccountPasswordPolicy to follow the account's own policy.",
     );
   });
 
@@ -213,7 +213,7 @@ describe('a policy no password can satisfy', () => {
     );
     expect(err.code).toBe('password_policy_unsatisfiable');
     expect(err.message).toBe(
-      "No password can satisfy both the provider's password policy (8–16 characters; requires uppercase, lowercase, numbers and symbols) and the account's password policy (20–128 characters; requires uppercase, lowercase, numbers and symbols): combined, a minimum of 20 characters exceeds the maximum of 16. Change the provider's policy (iam-pam provider policy prod --file F) or the account's password policy.",
+      "No password can satisfy both the provider's password policy (8–16 characters; requires uppercase, lowercase, numbers and symbols) and the account's password policy (20–128 characters; requires uppercase, lowercase, numbers and symbols): combined, a minimum of 20 characters exceeds the maximum of 16. Change the provider's policy (iam-pam provider policy prod --file F) or the account's.",
     );
     expect(err.detail).toEqual({
       provider: 'prod',
@@ -265,7 +265,7 @@ describe('a policy no password can satisfy', () => {
     const err = await rejection(resolvePasswordPolicy(setting, iam, CONTEXT));
     expect(iam.calls).toBe(0);
     expect(err.message).toBe(
-      "No password can satisfy the provider's password policy (14–128 characters; requires uppercase, lowercase, numbers and symbols; excluding \"0123456789\"): the required class numbers has no characters left. Change the provider's policy (iam-pam provider policy prod --file F) or the account's password policy.",
+      'No password can satisfy the provider\'s password policy (14–128 characters; requires uppercase, lowercase, numbers and symbols; excluding "0123456789"): the required class numbers has no characters left. Change it (iam-pam provider policy prod --file F).',
     );
   });
 
