@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { PermanentError } from '../../src/errors.ts';
 import { createAwsIamGateway } from '../../src/iam/aws-iam-gateway.ts';
 import { createIamClients } from '../../src/iam/create-iam-clients.ts';
 import type { IamGateway } from '../../src/iam/iam-gateway.ts';
@@ -102,11 +103,14 @@ describe(`password policy and generation on ${process.env.IAM_TEST_BACKEND}`, ()
         account: 'custom',
         description: '20–128 characters; requires uppercase, lowercase, numbers and symbols',
       });
-      await expect(
-        resolvePasswordPolicy(explicit({ minLength: 8, maxLength: 16 }), gateway, CONTEXT),
-      ).rejects.toMatchObject({
+      const contradicted = resolvePasswordPolicy(
+        explicit({ minLength: 8, maxLength: 16 }),
+        gateway,
+        CONTEXT,
+      );
+      await expect(contradicted).rejects.toThrow(PermanentError);
+      await expect(contradicted).rejects.toMatchObject({
         code: 'password_policy_unsatisfiable',
-        retryable: false,
         message: expect.stringContaining(
           "both the provider's password policy (8–16 characters; requires uppercase, lowercase, numbers and symbols) and the account's password policy (20–128 characters; requires uppercase, lowercase, numbers and symbols): combined, a minimum of 20 characters exceeds the maximum of 16",
         ),
@@ -201,7 +205,8 @@ describe(`password policy and generation on ${process.env.IAM_TEST_BACKEND}`, ()
           }),
         });
         for (const err of errors) {
-          expect(err).toMatchObject({ code: 'password_policy_violation', retryable: false });
+          expect(err).toBeInstanceOf(PermanentError);
+          expect(err).toMatchObject({ code: 'password_policy_violation' });
           const e = err as Error & { code: string; detail?: unknown; cause?: unknown };
           log.warn({ err }, 'password apply refused');
           const everything = [
