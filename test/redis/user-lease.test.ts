@@ -15,7 +15,12 @@ import {
   type UserLeases,
 } from '../../src/queue/user-lease.ts';
 import { useEngine } from '../support/engine.ts';
-import { logKey, runningKey, testLocked, testLockedShortDeadline } from '../support/test-jobs.ts';
+import {
+  type FinishedRun,
+  finishedRuns,
+  testLocked,
+  testLockedShortDeadline,
+} from '../support/test-jobs.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const engine = useEngine();
@@ -27,12 +32,6 @@ afterAll(() => {
     connection.disconnect();
   }
 });
-
-interface RunLog {
-  start: number;
-  end: number;
-  token: number;
-}
 
 describe('the per-user lease', () => {
   it('serialises two jobs for the same IAM user (names differing only in case) and burns no attempt', async () => {
@@ -50,9 +49,9 @@ describe('the per-user lease', () => {
     for (const status of statuses) {
       expect(status).toMatchObject({ state: 'completed', attemptsMade: 1 });
     }
-    const runs = await finishedRuns('same-user');
+    const runs = await finishedRuns(redis, prefix, 'same-user');
     expect(runs).toHaveLength(2);
-    const [first, second] = runs.sort((a, b) => a.start - b.start) as [RunLog, RunLog];
+    const [first, second] = runs.sort((a, b) => a.start - b.start) as [FinishedRun, FinishedRun];
     expect(second.start).toBeGreaterThanOrEqual(first.end);
     expect(second.token).toBeGreaterThan(first.token);
     expect(await redis.exists(`{${prefix}}:lease:prod/alice`)).toBe(0);
@@ -72,9 +71,9 @@ describe('the per-user lease', () => {
       state: 'completed',
       attemptsMade: 2,
     });
-    const runs = await finishedRuns('runaway');
+    const runs = await finishedRuns(redis, prefix, 'runaway');
     expect(runs).toHaveLength(2);
-    const [first, second] = runs.sort((a, b) => a.start - b.start) as [RunLog, RunLog];
+    const [first, second] = runs.sort((a, b) => a.start - b.start) as [FinishedRun, FinishedRun];
     expect(first.end - first.start).toBeGreaterThanOrEqual(5_000);
     expect(second.start).toBeGreaterThanOrEqual(first.end);
     expect(second.token).toBeGreaterThan(first.token);
@@ -87,8 +86,8 @@ describe('the per-user lease', () => {
       ),
     );
     await Promise.all(jobs.map((job) => engine.finished(job)));
-    const runs = await finishedRuns('two-users');
-    const [a, b] = runs.sort((x, y) => x.start - y.start) as [RunLog, RunLog];
+    const runs = await finishedRuns(redis, prefix, 'two-users');
+    const [a, b] = runs.sort((x, y) => x.start - y.start) as [FinishedRun, FinishedRun];
     expect(b.start).toBeLessThan(a.end);
   });
 
@@ -148,37 +147,7 @@ describe('the per-user lease', () => {
     await expectOnlyHolder(leases, user, third, first);
     expect(await leases.release(user, third.value)).toBe(true);
   });
-
-  it('stops a run whose BullMQ job lock was taken away, so the job does not run twice', async () => {
-    const job = await engine.enqueue(testLocked, {
-      provider: 'prod',
-      key: 'lock-lost',
-      userName: 'lola',
-      // Within the job's 5 s deadline: only losing the lock can cut the first run short.
-      sleepMs: 3_000,
-      sleepFirstRunOnly: true,
-    });
-    await waitFor(
-      'the first run to start',
-      async () => (await redis.get(runningKey(prefix, 'lock-lost'))) ?? undefined,
-    );
-    // As when the worker froze past its lock: the stalled checker will hand the job out again.
-    expect(await redis.del(`${engine.keys.bullPrefix}:rotation:${job.jobId}:lock`)).toBe(1);
-    expect(await engine.finished(job, 20_000)).toMatchObject({
-      state: 'completed',
-      result: { run: 2 },
-    });
-    // Only the second run got to the end: the first stopped instead of sleeping on.
-    const runs = await finishedRuns('lock-lost');
-    expect(runs).toHaveLength(1);
-  });
 });
-
-/** The runs of the test job `key` that got to the end. */
-async function finishedRuns(key: string): Promise<RunLog[]> {
-  const lines = await redis.lrange(logKey(prefix, key), 0, -1);
-  return lines.map((line) => JSON.parse(line) as RunLog);
-}
 
 async function directLeases(ttlMs: number): Promise<UserLeases> {
   const connection = createRedisConnection(engine.config.redis, 'producer', quiet);

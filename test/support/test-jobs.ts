@@ -2,8 +2,10 @@
  * Trivial job types for the engine's tests, declared like production ones. Their handlers
  * record every run in Redis (under the file's prefix), so tests see runs made by other
  * processes too: `runs:<key>` counts starts, `running:<key>` holds the pid of the latest start,
- * `log:<key>` lists `{start, end, pid, token}` of the runs that got to the end.
+ * `log:<key>` lists `{start, end, pid, token}` of the runs that got to the end, `ended:<key>`
+ * the run number of every run that ended, however it did.
  */
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
 import type { EngineDeps } from '../../src/app/engine-deps.ts';
@@ -112,6 +114,28 @@ export function logKey(prefix: string, key: string): string {
   return `{${prefix}}:test:log:${key}`;
 }
 
+export interface FinishedRun {
+  start: number;
+  end: number;
+  pid: number;
+  /** The run's fencing token, for a job that locks a user. */
+  token: number;
+}
+
+/** The runs of the test job `key` that got to the end, in the order they ended. */
+export async function finishedRuns(
+  redis: Redis,
+  prefix: string,
+  key: string,
+): Promise<FinishedRun[]> {
+  const lines = await redis.lrange(logKey(prefix, key), 0, -1);
+  return lines.map((line) => JSON.parse(line) as FinishedRun);
+}
+
+export function endedKey(prefix: string, key: string): string {
+  return `{${prefix}}:test:ended:${key}`;
+}
+
 /** Set it to let a run waiting on `goKey` go on. */
 export function goKey(prefix: string, key: string): string {
   return `{${prefix}}:test:go:${key}`;
@@ -126,10 +150,26 @@ async function waitForGo(deps: EngineDeps, key: string, signal: AbortSignal | un
 
 function createHandler(deps: EngineDeps) {
   const prefix = deps.config.redis.prefix;
+  const body = createBody(deps);
   return async (payload: Behaviour, ctx: JobContext) => {
     const start = Date.now();
     const run = await deps.redis.incr(runsKey(prefix, payload.key));
     await deps.redis.set(runningKey(prefix, payload.key), String(process.pid));
+    try {
+      return await body(payload, ctx, { start, run });
+    } finally {
+      await deps.redis.rpush(endedKey(prefix, payload.key), String(run));
+    }
+  };
+}
+
+function createBody(deps: EngineDeps) {
+  const prefix = deps.config.redis.prefix;
+  return async (
+    payload: Behaviour,
+    ctx: JobContext,
+    { start, run }: { start: number; run: number },
+  ) => {
     for (let step = 1; step <= payload.progressSteps; step += 1) {
       await ctx.progress({ step, of: payload.progressSteps });
     }
