@@ -95,7 +95,12 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     redis: leaseRedis,
     keys,
     ttlMs: timing.ttlMs,
-    waitForReplicas: createReplicaWait({ redis: leaseRedis, minReplicas: 0 }),
+    // WAIT goes on the connection that wrote, and must end before its command timeout.
+    waitForReplicas: createReplicaWait({
+      redis: leaseRedis,
+      minReplicas: 0,
+      timeoutMs: Math.floor(timing.commandTimeoutMs / 2),
+    }),
   });
   // The dead-letter needs the metrics and the metrics read its depth: a holder breaks the cycle.
   const holder: { deadLetter?: DeadLetter } = {};

@@ -53,23 +53,17 @@ export interface Fence {
   /** The counter part of the lease value, for logs and journal records only; never compare it. */
   readonly fencingToken: number;
   /**
-   * The whole lease value `<token>:<nonce>` that Redis holds under `keys.userLease(...)` while
-   * the lease is ours: what every guard compares (queue/lease-guard.ts).
+   * The whole lease value Redis holds under `keys.userLease(...)` while the lease is ours: what
+   * every fenced script (journal, vault) compares (queue/lease-guard.ts).
    */
   readonly value: string;
 }
 
 /** The lease on one IAM user, held for the whole run of a job whose contract has `lockedUser`. */
 export interface UserLease extends Fence {
-  /**
-   * Ms until the lease may have passed to another worker (monotonic clock, safety margin
-   * taken); 0 or less once it is lost or released.
-   */
+  /** ms until the lease may have passed to another worker (margin taken); <= 0: lost. */
   remainingMs(): number;
-  /**
-   * Throws TransientError `lease_lost` unless remainingMs() > needMs, e.g. an IAM request's own
-   * timeout before it is sent. Synchronous: no Redis round trip.
-   */
+  /** Throws TransientError `lease_lost` unless remainingMs() > needMs. No Redis round trip. */
   assertTimeLeft(needMs: number): void;
   /** Throws TransientError `lease_lost` unless Redis still holds our value. */
   assertHeld(): Promise<void>;
