@@ -51,7 +51,6 @@ export const lifecyclePolicySchema = z
   .strict();
 
 export type LifecyclePolicy = z.infer<typeof lifecyclePolicySchema>;
-export type ExplicitPasswordPolicy = z.infer<typeof explicitPasswordPolicy>;
 
 export const DEFAULT_LIFECYCLE_POLICY: LifecyclePolicy = lifecyclePolicySchema.parse({});
 
