@@ -20,7 +20,7 @@ const behaviour = {
   key: z.string().min(1),
   /** Fail with a transient error this many times, then succeed. */
   failTimes: z.number().int().min(0).default(0),
-  /** Fail with a permanent error (after attaching a state snapshot). */
+  /** Fail with a permanent error quoting a secret (after attaching a state snapshot with one). */
   permanent: z.boolean().default(false),
   sleepMs: z.number().int().min(0).default(0),
   /** Sleep without looking at the abort signal. */
@@ -126,7 +126,11 @@ function createHandler(deps: EngineDeps) {
     );
     if (payload.permanent) {
       ctx.attachState({ step: 'plan', run, secretAccessKey: 'must-never-be-stored' });
-      throw new PermanentError('needs_decision', `test job ${payload.key} cannot go on`);
+      // A failure text quoting a secret, as an error relaying a response might.
+      throw new PermanentError(
+        'needs_decision',
+        `test job ${payload.key} cannot go on (it was sent secretAccessKey=must-never-be-stored)`,
+      );
     }
     if (run <= payload.failTimes) {
       throw new TransientError('iam_unavailable', `test job ${payload.key}: failure ${run}`);
