@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
+import { sleep } from '../../src/sleep.ts';
 import { useEngine } from '../support/engine.ts';
 import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
 import { busiestWindow } from '../support/busiest-window.ts';
@@ -78,7 +79,8 @@ describe('the rate budget', () => {
       const since = await admin.lastSeq();
       // About 6 s of steady demand well above the budget, an idle spell, then a burst.
       const steady = await run(48, 'steady');
-      await new Promise((r) => setTimeout(r, 2_000));
+      // The idle spell is what is tested: the budget must not save it up for the burst.
+      await sleep(2_000);
       const burst = await run(24, 'burst');
 
       const calls = (await admin.requests(since)).filter(

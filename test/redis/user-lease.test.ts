@@ -9,7 +9,8 @@ import {
   runLeaseGuarded,
 } from '../../src/queue/user-lease.ts';
 import { useEngine } from '../support/engine.ts';
-import { logKey, testLocked, testLockedShortDeadline } from '../support/test-jobs.ts';
+import { logKey, releaseKey, testLocked, testLockedShortDeadline } from '../support/test-jobs.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const engine = useEngine();
 const { redis, prefix } = engine.redis;
@@ -29,10 +30,16 @@ describe('the per-user lease', () => {
           provider: 'prod',
           key: 'same-user',
           userName,
-          sleepMs: 400,
+          holdUntilReleased: true,
         }),
       ),
     );
+    // One runs and holds the user until released; the other finds the user leased and waits.
+    await waitFor('a job deferred for the leased user', async () => {
+      const { values } = await engine.runtime().metrics.leaseDeferrals.get();
+      return values.some((value) => value.value > 0) ? true : undefined;
+    });
+    await redis.set(releaseKey(prefix, 'same-user'), '1');
     const statuses = await Promise.all(jobs.map((job) => engine.finished(job)));
     for (const status of statuses) {
       expect(status).toMatchObject({ state: 'completed', attemptsMade: 1 });
@@ -46,12 +53,13 @@ describe('the per-user lease', () => {
   });
 
   it("keeps a runaway handler's user leased until it stops, so its retry never overlaps it", async () => {
-    // 500 ms deadline, a 5 s sleep that ignores the signal, a 2 s lease: the retry must wait.
+    // 500 ms deadline, a 3 s sleep that ignores the signal, a 2 s lease: the retry must wait.
+    // The sleep is what is tested: it outlasts the lease's TTL, so the lease must be renewed.
     const job = await engine.enqueue(testLockedShortDeadline, {
       provider: 'prod',
       key: 'runaway',
       userName: 'dave',
-      sleepMs: 5_000,
+      sleepMs: 3_000,
       ignoreSignal: true,
       sleepFirstRunOnly: true,
     });
@@ -64,7 +72,7 @@ describe('the per-user lease', () => {
     );
     expect(runs).toHaveLength(2);
     const [first, second] = runs.sort((a, b) => a.start - b.start) as [RunLog, RunLog];
-    expect(first.end - first.start).toBeGreaterThanOrEqual(5_000);
+    expect(first.end - first.start).toBeGreaterThanOrEqual(3_000);
     expect(second.start).toBeGreaterThanOrEqual(first.end);
     expect(second.token).toBeGreaterThan(first.token);
   });
@@ -72,10 +80,13 @@ describe('the per-user lease', () => {
   it('lets jobs for different users run at the same time', async () => {
     const jobs = await Promise.all(
       ['bob', 'carol'].map((userName) =>
-        engine.enqueue(testLocked, { provider: 'prod', key: 'two-users', userName, sleepMs: 400 }),
+        // Each waits until both have started: they finish only if they run at once.
+        engine.enqueue(testLocked, { provider: 'prod', key: 'two-users', userName, awaitRuns: 2 }),
       ),
     );
-    await Promise.all(jobs.map((job) => engine.finished(job)));
+    for (const job of jobs) {
+      expect(await engine.finished(job)).toMatchObject({ state: 'completed', attemptsMade: 1 });
+    }
     const runs = (await redis.lrange(logKey(prefix, 'two-users'), 0, -1)).map(
       (line) => JSON.parse(line) as RunLog,
     );
@@ -97,8 +108,10 @@ describe('the per-user lease', () => {
       String((first as { token: number }).token),
     );
 
-    // The first holder stalls past its TTL; another job takes the user over.
-    await new Promise((r) => setTimeout(r, 300));
+    // The first holder stalls past its TTL (Redis expires the lease); another job takes over.
+    await waitFor('the stalled lease to expire', async () =>
+      (await redis.exists(engine.keys.userLease('prod', 'dave'))) === 0 ? true : undefined,
+    );
     const second = await leases.acquire(user);
     expect(second.acquired).toBe(true);
     const staleToken = (first as { token: number }).token;

@@ -2,7 +2,8 @@
  * Trivial job types for the engine's tests, declared like production ones. Their handlers
  * record every run in Redis (under the file's prefix), so tests see runs made by other
  * processes too: `runs:<key>` counts starts, `running:<key>` holds the pid of the latest start,
- * `log:<key>` lists `{start, end, pid, token}`.
+ * `log:<key>` lists `{start, end, pid, token}`. Runs that hold (`holdUntilReleased`) wait for
+ * `release:<key>`.
  */
 import { z } from 'zod';
 
@@ -27,6 +28,10 @@ const behaviour = {
   ignoreSignal: z.boolean().default(false),
   /** Sleep on the first run only (a retry is quick). */
   sleepFirstRunOnly: z.boolean().default(false),
+  /** Wait until this many runs of `key` have started: a barrier only runs at once pass. */
+  awaitRuns: z.number().int().min(0).default(0),
+  /** Stay running until the test sets `releaseKey(prefix, key)`. */
+  holdUntilReleased: z.boolean().default(false),
   /** Report progress this many times. */
   progressSteps: z.number().int().min(0).default(0),
   /** Emit a `heartbeat.verdict` event. */
@@ -97,6 +102,11 @@ export function runningKey(prefix: string, key: string): string {
   return `{${prefix}}:test:running:${key}`;
 }
 
+/** Lets the runs of `key` that hold until released go on. */
+export function releaseKey(prefix: string, key: string): string {
+  return `{${prefix}}:test:release:${key}`;
+}
+
 export function logKey(prefix: string, key: string): string {
   return `{${prefix}}:test:log:${key}`;
 }
@@ -109,6 +119,15 @@ function createHandler(deps: EngineDeps) {
     await deps.redis.set(runningKey(prefix, payload.key), String(process.pid));
     for (let step = 1; step <= payload.progressSteps; step += 1) {
       await ctx.progress({ step, of: payload.progressSteps });
+    }
+    while (Number(await deps.redis.get(runsKey(prefix, payload.key))) < payload.awaitRuns) {
+      await sleep(20, ctx.signal);
+    }
+    while (
+      payload.holdUntilReleased &&
+      !(await deps.redis.exists(releaseKey(prefix, payload.key)))
+    ) {
+      await sleep(20, ctx.signal);
     }
     if (payload.sleepMs > 0 && (!payload.sleepFirstRunOnly || run === 1)) {
       await sleep(payload.sleepMs, payload.ignoreSignal ? undefined : ctx.signal);
