@@ -27,7 +27,10 @@ const bullmq = {
   message:
     'BullMQ stays in producers/, workers/, queue/, dead-letter/ and http/: this folder gets ports.',
 };
-const redis = { regex: '^ioredis$', message: 'src/jobs/ gets ports, not Redis clients.' };
+const redis = {
+  regex: '^ioredis$',
+  message: 'src/jobs/ and src/passwords/ get ports, not Redis clients.',
+};
 const workers = {
   regex: '(^|/)workers/',
   message: 'src/jobs/ never imports src/workers/: jobs say what work exists, not how it runs.',
@@ -48,6 +51,8 @@ const boundaries = [
   restrictImports(['src/iam/**/*.ts'], [sandbox, bullmq]),
   restrictImports(['src/vault/**/*.ts', 'src/config/**/*.ts'], [awsSdk, sandbox, bullmq]),
   restrictImports(['src/jobs/**/*.ts'], [awsSdk, sandbox, bullmq, redis, workers, http]),
+  // Pure modules the jobs import.
+  restrictImports(['src/passwords/**/*.ts'], [awsSdk, sandbox, bullmq, redis]),
   restrictImports(
     ['src/sandbox/**/*.ts', 'src/cli/commands/sandbox.ts', 'src/cli/commands/demo.ts'],
     [awsSdk],

@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   entity_exists: { exit: 1, http: 409 },
   quota_exceeded: { exit: 1, http: 409 },
   password_policy_violation: { exit: 1, http: 422 },
+  /** The provider's password policy, alone or with the account's, admits no password. */
+  password_policy_unsatisfiable: { exit: 1, http: 422 },
   iam_rejected_input: { exit: 1, http: 502 },
   provider_credential_invalid: { exit: 1, http: 502 },
   provider_key_superseded: { exit: 1, http: 502 },
