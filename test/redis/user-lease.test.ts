@@ -98,19 +98,20 @@ describe('the per-user lease', () => {
     const log = createLogger({ level: 'silent', stream: 'stderr' });
     const connection = createRedisConnection(engine.config.redis, 'producer', log);
     await waitUntilReady(connection, 5_000);
-    const leases = createUserLeases({ redis: connection, keys: engine.keys, ttlMs: 200 });
+    // A TTL no busy machine outlasts: expiry is brought about below, not waited for.
+    const leases = createUserLeases({ redis: connection, keys: engine.keys, ttlMs: 60_000 });
     const user = { provider: 'prod', userName: 'Dave' };
     const first = await leases.acquire(user);
     expect(first.acquired).toBe(true);
     const busy = await leases.acquire({ provider: 'prod', userName: 'dave' });
     expect(busy).toMatchObject({ acquired: false, busyMs: expect.any(Number) });
-    expect(await redis.get(engine.keys.userLease('prod', 'dave'))).toBe(
-      String((first as { token: number }).token),
-    );
+    const leaseKey = engine.keys.userLease('prod', 'dave');
+    expect(await redis.get(leaseKey)).toBe(String((first as { token: number }).token));
 
-    // The first holder stalls past its TTL (Redis expires the lease); another job takes over.
+    // The first holder stalls past its TTL (its TTL ends now); another job takes the user over.
+    await redis.pexpire(leaseKey, 1);
     await waitFor('the stalled lease to expire', async () =>
-      (await redis.exists(engine.keys.userLease('prod', 'dave'))) === 0 ? true : undefined,
+      (await redis.exists(leaseKey)) === 0 ? true : undefined,
     );
     const second = await leases.acquire(user);
     expect(second.acquired).toBe(true);
@@ -120,13 +121,24 @@ describe('the per-user lease', () => {
 
     const write = defineLeaseGuardedScript(`redis.call('SET', KEYS[2], ARGV[2]) return 1`);
     const target = `{${prefix}}:test:journal:dave`;
-    const key = engine.keys.userLease('prod', 'dave');
     await expect(
-      runLeaseGuarded(connection, write, { key, fencingToken: staleToken }, [target], ['stale']),
+      runLeaseGuarded(
+        connection,
+        write,
+        { key: leaseKey, fencingToken: staleToken },
+        [target],
+        ['stale'],
+      ),
     ).rejects.toMatchObject({ code: 'lease_lost' });
     expect(await redis.get(target)).toBeNull();
     await expect(
-      runLeaseGuarded(connection, write, { key, fencingToken: currentToken }, [target], ['ok']),
+      runLeaseGuarded(
+        connection,
+        write,
+        { key: leaseKey, fencingToken: currentToken },
+        [target],
+        ['ok'],
+      ),
     ).resolves.toBe(1);
     expect(await redis.get(target)).toBe('ok');
 
