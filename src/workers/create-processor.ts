@@ -1,14 +1,15 @@
 /**
- * Adapts queue-agnostic handlers to BullMQ, for one queue: dispatch by job name, validate the
- * payload again, wait for the contract's concurrency slot, hold the IAM user's lease (delay the
- * job if another holds it), run the handler with a deadline inside its run context
- * (run-context.ts), and settle any failure in one place (settle-failure.ts). A run stops when
- * its job's BullMQ lock is lost (the lease's renewals check it; start-workers.ts also listens
- * to BullMQ's `lockRenewalFailed`), so a job taken over by another worker does not run twice.
+ * Adapts queue-agnostic handlers to BullMQ, for one queue: dispatch by job name and validate
+ * the payload again (admit-job.ts), wait for the contract's concurrency slot, hold the IAM
+ * user's lease (delay the job if another holds it), run the handler with a deadline inside its
+ * run context (run-context.ts), and settle any failure in one place (settle-failure.ts). A run
+ * stops when its job's BullMQ lock is lost (the lease's renewals check it; start-workers.ts also
+ * listens to BullMQ's `lockRenewalFailed`), so a job taken over by another worker does not run
+ * twice.
  */
 import type { Job, Processor } from 'bullmq';
 
-import { PermanentError, TransientError } from '../errors.ts';
+import { TransientError } from '../errors.ts';
 import type {
   EnqueueJob,
   JobContext,
@@ -16,7 +17,6 @@ import type {
   JobResult,
   UserLease,
 } from '../jobs/define-job.ts';
-import { parsePayload } from '../jobs/parse-payload.ts';
 import type { WorkQueueName } from '../jobs/queues.ts';
 import { type Logger, scrubSecrets } from '../logger.ts';
 import type { EngineMetrics, RunOutcome } from '../metrics/engine-metrics.ts';
@@ -24,6 +24,7 @@ import type { EventLog } from '../queue/event-log.ts';
 import type { JobStateStore } from '../queue/job-state-store.ts';
 import type { RateBudget } from '../queue/rate-budget.ts';
 import type { UserLeases } from '../queue/user-lease.ts';
+import { admitJob } from './admit-job.ts';
 import type { JobBinding } from './bind-handlers.ts';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
 import { holdLease, type HeldLease } from './lease-keeper.ts';
@@ -94,15 +95,7 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
       }
     };
     try {
-      if (binding === undefined) {
-        throw new PermanentError(
-          'unknown_job',
-          `no job "${job.name}" is bound to queue ${deps.queue} here: it was added to the wrong queue, or this worker is older than its producer`,
-        );
-      }
-      const { contract, handler } = binding;
-      // Old or foreign jobs may not match today's schema; retrying will not fix them.
-      const payload = parsePayload(contract, job.data);
+      const { contract, handler, payload } = await admitJob(job, binding, deps.queue);
       provider = contract.provider?.(payload);
       const release = await deps.gate.acquire(contract.name, contract.concurrency);
       let held: HeldLease | undefined;

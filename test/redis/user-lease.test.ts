@@ -18,6 +18,7 @@ import { useEngine } from '../support/engine.ts';
 import {
   type FinishedRun,
   finishedRuns,
+  releaseKey,
   testLocked,
   testLockedShortDeadline,
 } from '../support/test-jobs.ts';
@@ -41,10 +42,16 @@ describe('the per-user lease', () => {
           provider: 'prod',
           key: 'same-user',
           userName,
-          sleepMs: 400,
+          holdUntilReleased: true,
         }),
       ),
     );
+    // One runs and holds the user until released; the other finds the user leased and waits.
+    await waitFor('a job deferred for the leased user', async () => {
+      const { values } = await engine.runtime().metrics.leaseDeferrals.get();
+      return values.some((value) => value.value > 0) ? true : undefined;
+    });
+    await redis.set(releaseKey(prefix, 'same-user'), '1');
     const statuses = await Promise.all(jobs.map((job) => engine.finished(job)));
     for (const status of statuses) {
       expect(status).toMatchObject({ state: 'completed', attemptsMade: 1 });
@@ -58,12 +65,13 @@ describe('the per-user lease', () => {
   });
 
   it("keeps a runaway handler's user leased until it stops, so its retry never overlaps it", async () => {
-    // 500 ms deadline, a 5 s sleep that ignores the signal, a 2 s lease: the retry must wait.
+    // 500 ms deadline, a 3 s sleep that ignores the signal, a 2 s lease: the retry must wait.
+    // The sleep is what is tested: it outlasts the lease's TTL, so the lease must be renewed.
     const job = await engine.enqueue(testLockedShortDeadline, {
       provider: 'prod',
       key: 'runaway',
       userName: 'dave',
-      sleepMs: 5_000,
+      sleepMs: 3_000,
       ignoreSignal: true,
       sleepFirstRunOnly: true,
     });
@@ -74,7 +82,7 @@ describe('the per-user lease', () => {
     const runs = await finishedRuns(redis, prefix, 'runaway');
     expect(runs).toHaveLength(2);
     const [first, second] = runs.sort((a, b) => a.start - b.start) as [FinishedRun, FinishedRun];
-    expect(first.end - first.start).toBeGreaterThanOrEqual(5_000);
+    expect(first.end - first.start).toBeGreaterThanOrEqual(3_000);
     expect(second.start).toBeGreaterThanOrEqual(first.end);
     expect(second.token).toBeGreaterThan(first.token);
   });
@@ -82,17 +90,21 @@ describe('the per-user lease', () => {
   it('lets jobs for different users run at the same time', async () => {
     const jobs = await Promise.all(
       ['bob', 'carol'].map((userName) =>
-        engine.enqueue(testLocked, { provider: 'prod', key: 'two-users', userName, sleepMs: 400 }),
+        // Each waits until both have started: they finish only if they run at once.
+        engine.enqueue(testLocked, { provider: 'prod', key: 'two-users', userName, awaitRuns: 2 }),
       ),
     );
-    await Promise.all(jobs.map((job) => engine.finished(job)));
+    for (const job of jobs) {
+      expect(await engine.finished(job)).toMatchObject({ state: 'completed', attemptsMade: 1 });
+    }
     const runs = await finishedRuns(redis, prefix, 'two-users');
     const [a, b] = runs.sort((x, y) => x.start - y.start) as [FinishedRun, FinishedRun];
     expect(b.start).toBeLessThan(a.end);
   });
 
   it('refuses a write from a holder whose lease went stale, and accepts the current holder', async () => {
-    const leases = await directLeases(200);
+    // A TTL no busy machine outlasts: expiry is brought about below, not waited for.
+    const leases = await directLeases(60_000);
     const user = { provider: 'prod', userName: 'Dave' };
     const first = acquired(await leases.acquire(user));
     const busy = await leases.acquire({ provider: 'prod', userName: 'dave' });
@@ -101,8 +113,9 @@ describe('the per-user lease', () => {
     expect(await redis.get(key)).toBe(first.value);
     expect(first.value).toMatch(new RegExp(`^${first.token}:[0-9a-f]{32}$`));
 
-    // The first holder stalls past its TTL; another job takes the user over.
-    await waitFor('the lease to expire', async () =>
+    // The first holder stalls past its TTL (its TTL ends now); another job takes the user over.
+    await redis.pexpire(key, 1);
+    await waitFor('the stalled lease to expire', async () =>
       (await redis.exists(key)) === 0 ? true : undefined,
     );
     const second = acquired(await leases.acquire(user));

@@ -3,7 +3,8 @@
  * record every run in Redis (under the file's prefix), so tests see runs made by other
  * processes too: `runs:<key>` counts starts, `running:<key>` holds the pid of the latest start,
  * `log:<key>` lists `{start, end, pid, token}` of the runs that got to the end, `ended:<key>`
- * the run number of every run that ended, however it did.
+ * the run number of every run that ended, however it did. Runs that hold (`holdUntilReleased`)
+ * wait for `release:<key>`.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -22,13 +23,17 @@ const behaviour = {
   key: z.string().min(1),
   /** Fail with a transient error this many times, then succeed. */
   failTimes: z.number().int().min(0).default(0),
-  /** Fail with a permanent error (after attaching a state snapshot). */
+  /** Fail with a permanent error quoting a secret (after attaching a state snapshot with one). */
   permanent: z.boolean().default(false),
   sleepMs: z.number().int().min(0).default(0),
   /** Sleep without looking at the abort signal. */
   ignoreSignal: z.boolean().default(false),
   /** Sleep on the first run only (a retry is quick). */
   sleepFirstRunOnly: z.boolean().default(false),
+  /** Wait until this many runs of `key` have started: a barrier only runs at once pass. */
+  awaitRuns: z.number().int().min(0).default(0),
+  /** Stay running until the test sets `releaseKey(prefix, key)`. */
+  holdUntilReleased: z.boolean().default(false),
   /** Report progress this many times. */
   progressSteps: z.number().int().min(0).default(0),
   /** Emit a `heartbeat.verdict` event. */
@@ -110,6 +115,11 @@ export function runningKey(prefix: string, key: string): string {
   return `{${prefix}}:test:running:${key}`;
 }
 
+/** Lets the runs of `key` that hold until released go on. */
+export function releaseKey(prefix: string, key: string): string {
+  return `{${prefix}}:test:release:${key}`;
+}
+
 export function logKey(prefix: string, key: string): string {
   return `{${prefix}}:test:log:${key}`;
 }
@@ -173,6 +183,15 @@ function createBody(deps: EngineDeps) {
     for (let step = 1; step <= payload.progressSteps; step += 1) {
       await ctx.progress({ step, of: payload.progressSteps });
     }
+    while (Number(await deps.redis.get(runsKey(prefix, payload.key))) < payload.awaitRuns) {
+      await sleep(20, ctx.signal);
+    }
+    while (
+      payload.holdUntilReleased &&
+      !(await deps.redis.exists(releaseKey(prefix, payload.key)))
+    ) {
+      await sleep(20, ctx.signal);
+    }
     if (payload.sleepMs > 0 && (!payload.sleepFirstRunOnly || run === 1)) {
       await sleep(payload.sleepMs, payload.ignoreSignal ? undefined : ctx.signal);
     }
@@ -200,7 +219,11 @@ function createBody(deps: EngineDeps) {
     );
     if (payload.permanent) {
       ctx.attachState({ step: 'plan', run, secretAccessKey: 'must-never-be-stored' });
-      throw new PermanentError('needs_decision', `test job ${payload.key} cannot go on`);
+      // A failure text quoting a secret, as an error relaying a response might.
+      throw new PermanentError(
+        'needs_decision',
+        `test job ${payload.key} cannot go on (it was sent secretAccessKey=must-never-be-stored)`,
+      );
     }
     if (run <= payload.failTimes) {
       throw new TransientError('iam_unavailable', `test job ${payload.key}: failure ${run}`);
