@@ -1,7 +1,10 @@
 /**
  * Test projects: `unit` (no I/O), `redis` (real Redis, no IAM), `integration-<backend>` (real Redis and a real IAM backend,
  * once per backend: moto, sandbox when it exists, aws only with IAM_TEST_AWS_CONFIRM=yes),
- * `browser` (the dashboard in the system's Chromium), and `slow` (large-scale runs, `npm run test:slow`). IAM_TEST_BACKEND narrows integration to one.
+ * `crash` (faults: paused or killed processes, silenced links; one file at a time, after the
+ * others, as they are sensitive to load), `browser` (the dashboard in the system's Chromium,
+ * last, on its own: it brings load of its own) and `slow` (large-scale runs, `npm run test:slow`).
+ * IAM_TEST_BACKEND narrows integration to one.
  */
 import { existsSync } from 'node:fs';
 
@@ -51,11 +54,24 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'crash',
+          include: ['test/crash/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           // A real api, worker and IAM sandbox, and the system's Chromium.
           name: 'browser',
           globalSetup: ['test/support/global-setup.ts'],
           include: ['test/browser/**/*.test.ts'],
-          // A walk takes ~15 s on an idle machine; the margin is for a busy shared one.
+          sequence: { groupOrder: 2 },
+          // The margin is for a busy shared machine (a walk is ~100 page loads).
           testTimeout: 180_000,
           hookTimeout: 90_000,
         },

@@ -13,12 +13,11 @@
 import type { Job } from 'bullmq';
 
 import { type ErrorCode, isAppError, PermanentError } from '../errors.ts';
-import type { EnqueuedJob, JobContract } from '../jobs/define-job.ts';
+import type { EnqueuedJob, EnqueueJob, JobContract } from '../jobs/define-job.ts';
 import { DEAD_LETTER_QUEUE, type WorkQueueName } from '../jobs/queues.ts';
 import type { Keys } from '../keys.ts';
 import { type Logger, REDACTED, scrubSecrets } from '../logger.ts';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
-import type { Enqueue } from '../producers/create-enqueue.ts';
 import type { QueueSet } from '../producers/create-queues.ts';
 import type { EventLog } from '../queue/event-log.ts';
 import { reasonOf, scrubFailureText } from '../queue/failure-reason.ts';
@@ -70,13 +69,18 @@ export interface DeadLetterDeps {
   keys: Keys;
   events: EventLog;
   jobStates: JobStateStore;
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   /** Every contract a replay may target. */
   contracts: readonly JobContract[];
   /** How long failed jobs are kept (s): entries of the copied-set older than that are trimmed. */
   failedRetentionS: number;
   log: Logger;
   metrics?: EngineMetrics;
+}
+
+/** Whether scrubbing censored something in `payload` (now or before it was stored). */
+function holdsRedaction(payload: unknown): boolean {
+  return (JSON.stringify(payload) ?? '').includes(`"${REDACTED}"`);
 }
 
 /** How many of the newest failed jobs per queue one reconcile pass looks at, and how far back. */
@@ -131,13 +135,15 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
         id = await entryIdFor(queue, jobId, finishedOn, failedAt);
         const state = (await deps.jobStates.load(queue, jobId)) ?? null;
         const payload = scrubSecrets(job.data as unknown);
+        // A redacted payload is not the job's own any more: replaying it would run other work.
+        // (The worker may have scrubbed the job's own data already, when it refused to run it.)
+        const redacted = holdsRedaction(payload);
         const data: DeadLetterData = {
           queue,
           name: job.name,
           jobId,
           data: payload,
-          // A redacted payload is not the job's own any more: replaying it would run other work.
-          ...(JSON.stringify(payload) === JSON.stringify(job.data) ? {} : { dataRedacted: true }),
+          ...(redacted ? { dataRedacted: true } : {}),
           reason,
           failedReason: scrubFailureText(job.failedReason),
           attempts: job.attemptsMade,
@@ -220,7 +226,7 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
         throw replayedAlready(id, data);
       }
       // Entries copied before the flag existed show it only in their payload.
-      if (data.dataRedacted === true || JSON.stringify(data.data).includes(`"${REDACTED}"`)) {
+      if (data.dataRedacted === true || holdsRedaction(data.data)) {
         throw new PermanentError(
           'conflict',
           `dead-letter entry ${id}: its payload held secret-named fields, which were redacted when it was copied, so it cannot be replayed; enqueue a new job that carries references only`,

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 
+import type { UserRef } from '../identifiers.ts';
 import type { EmitEvent } from './events.ts';
 import type { QueueName, WorkQueueName } from './queues.ts';
 
@@ -19,12 +20,6 @@ export interface RetryPolicy {
     readonly delay: number;
     readonly jitter?: number;
   };
-}
-
-/** The IAM user a job mutates: one such job runs at a time per user, across all workers. */
-export interface LockedUser {
-  provider: string;
-  userName: string;
 }
 
 /** Everything producers, workers and the dashboard need to know about one kind of job. */
@@ -45,20 +40,32 @@ export interface JobContract<Name extends string = string, Payload extends z.Zod
   deduplicationId?(payload: z.output<Payload>): string;
   /** The provider whose rate budget and throttling this job is subject to. */
   provider?(payload: z.output<Payload>): string;
-  /** Set for jobs that mutate an IAM user: the engine holds that user's lease while it runs. */
-  lockedUser?(payload: z.output<Payload>): LockedUser;
+  /**
+   * Set for jobs that mutate an IAM user: the engine holds that user's lease while it runs, so
+   * one such job runs at a time per user, across all workers.
+   */
+  lockedUser?(payload: z.output<Payload>): UserRef;
+}
+
+/** What a write on an IAM user's behalf shows to prove it holds the user's lease. */
+export interface Fence {
+  readonly user: UserRef;
+  /** The counter part of the lease value, for logs and journal records only; never compare it. */
+  readonly fencingToken: number;
+  /**
+   * The whole lease value Redis holds under `keys.userLease(...)` while the lease is ours: what
+   * every fenced script (journal, vault) compares (queue/lease-guard.ts).
+   */
+  readonly value: string;
 }
 
 /** The lease on one IAM user, held for the whole run of a job whose contract has `lockedUser`. */
-export interface UserLease {
-  readonly provider: string;
-  readonly userName: string;
-  /**
-   * Monotonic per user. Redis holds `String(fencingToken)` under `keys.userLease(...)` while the
-   * lease is ours; scripts that write the journal or the vault compare it (see user-lease.ts).
-   */
-  readonly fencingToken: number;
-  /** Throws TransientError `lease_lost` unless the lease still holds our token. */
+export interface UserLease extends Fence {
+  /** ms until the lease may have passed to another worker (margin taken); <= 0: lost. */
+  remainingMs(): number;
+  /** Throws TransientError `lease_lost` unless remainingMs() > needMs. No Redis round trip. */
+  assertTimeLeft(needMs: number): void;
+  /** Throws TransientError `lease_lost` unless Redis still holds our value. */
   assertHeld(): Promise<void>;
 }
 
@@ -73,18 +80,37 @@ export interface EnqueuedJob {
   jobId: string;
 }
 
-/** Lets a handler start follow-up work without depending on BullMQ. */
+export interface EnqueueOptions {
+  /** Run no earlier than this many ms from now. */
+  delayMs?: number;
+  /** An `Idempotency-Key` and whose it is (the API token's name): same key, same job, 24 h. */
+  idempotencyKey?: { scope: string; key: string };
+  /**
+   * Refuses before enqueueing (e.g. 409 `rotation_in_progress`). With an Idempotency-Key it
+   * runs only for a new key: a retried request gets its job back, not a refusal its own job caused.
+   */
+  check?: () => Promise<void>;
+}
+
+/**
+ * Validates the payload and enqueues a job of `contract`: how handlers start follow-up work
+ * without depending on BullMQ, and how the API, the CLI and upstream systems enqueue.
+ * `producers/create-enqueue.ts` implements it.
+ */
 export type EnqueueJob = <C extends JobContract>(
   contract: C,
   payload: z.input<C['payload']>,
-  options?: { delayMs?: number },
+  options?: EnqueueOptions,
 ) => Promise<EnqueuedJob>;
 
 /** Facts about one run, and what a handler may do besides its own work. */
 export interface JobContext {
   /** Carries `{queue, job, jobId, attempt}`. */
   readonly log: Logger;
-  /** Aborts at the contract's deadline, on a lost lease, or when the worker cancels the job. */
+  /**
+   * Aborts at the contract's deadline, when the lease's own deadline passes or Redis says it is
+   * no longer ours, when the job's BullMQ lock is lost, or when the worker cancels the job.
+   */
   readonly signal: AbortSignal;
   readonly queue: WorkQueueName;
   readonly jobId: string;

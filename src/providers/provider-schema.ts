@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 
+import { canonicalRef, parseAccountRef } from '../accounts/account-ref.ts';
+import { isAppError } from '../errors.ts';
+import { ACCESS_KEY_ID, AWS_REGION, providerIdSchema } from '../identifiers.ts';
 import { lifecyclePolicySchema, type LifecyclePolicy } from './lifecycle-policy.ts';
-import { ACCESS_KEY_ID, AWS_REGION, PROVIDER_ID } from '../identifiers.ts';
 
-const ACCOUNT_REF = /^[a-z0-9][a-z0-9-]{0,62}\/[\w+=,.@-]{1,64}\/access-key$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const MAX_RPS_RULE = 'must be a positive number: whole IAM requests per second, 1 to 10000';
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
@@ -16,9 +17,19 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or http
 export const PROVIDER_STATUSES = ['ready', 'degraded', 'missing_permissions', 'unknown'] as const;
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 
-export const providerIdSchema = z
-  .string()
-  .regex(PROVIDER_ID, 'must match ^[a-z0-9][a-z0-9-]{0,62}$');
+/** A linked credential is a managed access-key account of ours: `prod/pam-svc/access-key`. */
+function checkLinkedAccount(text: string, ctx: z.core.$RefinementCtx<string>): void {
+  try {
+    if (parseAccountRef(text).kind !== 'access-key') {
+      ctx.addIssue('must be an access-key account, e.g. prod/pam-svc/access-key');
+    }
+  } catch (err) {
+    if (!isAppError(err)) {
+      throw err;
+    }
+    ctx.addIssue(err.message);
+  }
+}
 
 const credentialInput = z.discriminatedUnion('type', [
   z
@@ -33,9 +44,7 @@ const credentialInput = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('linked'),
-      account: z
-        .string()
-        .regex(ACCOUNT_REF, 'must be a managed access-key account, e.g. prod/pam-svc/access-key'),
+      account: z.string().superRefine(checkLinkedAccount),
     })
     .strict(),
   z.object({ type: z.literal('chain') }).strict(),
@@ -104,11 +113,9 @@ export function toStoredCredential(input: ProviderInput['credential']): StoredCr
   switch (input.type) {
     case 'custom':
       return { type: 'custom', accessKeyId: input.accessKeyId };
-    case 'linked': {
+    case 'linked':
       // Stored canonical (user name lower-cased) so it names the account's vault owner directly.
-      const [provider, userName, kind] = input.account.split('/');
-      return { type: 'linked', account: `${provider}/${(userName ?? '').toLowerCase()}/${kind}` };
-    }
+      return { type: 'linked', account: canonicalRef(parseAccountRef(input.account)) };
     case 'chain':
       return { type: 'chain' };
   }

@@ -8,11 +8,10 @@ import { randomBytes } from 'node:crypto';
 
 import { Worker } from 'bullmq';
 
-import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
+import type { EnqueuedJob, EnqueueJob } from '../../src/jobs/define-job.ts';
 import type { QueueName } from '../../src/jobs/queues.ts';
-import type { ProductionContract } from '../../src/jobs/registry.ts';
+import type { jobContracts } from '../../src/jobs/registry.ts';
 import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
-import type { Enqueue } from '../../src/producers/create-enqueue.ts';
 import type { QueueSet } from '../../src/producers/create-queues.ts';
 import type { RedisConnection } from '../../src/queue/redis-connections.ts';
 import { custom } from './domain.ts';
@@ -39,7 +38,7 @@ export interface SceneContext {
   adminToken: string;
   sandbox: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   /** The producer, as an upstream system enqueues (none of the HTTP routes' checks). */
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   queues: QueueSet;
   connection: RedisConnection;
   bullPrefix: string;
@@ -69,7 +68,10 @@ async function call(context: SceneContext, method: 'PUT' | 'POST', path: string,
   return JSON.parse(text) as unknown;
 }
 
-export const PRODUCTION_SAMPLES: Record<ProductionContract['name'], ProductionSample> = {
+/** The name of every production job type. */
+type ProductionJobName = (typeof jobContracts)[number]['name'];
+
+export const PRODUCTION_SAMPLES: Record<ProductionJobName, ProductionSample> = {
   'validate-provider': {
     // Through the API, as an operator adds and checks a provider.
     completed: async (context) => {

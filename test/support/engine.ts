@@ -11,10 +11,10 @@ import {
   type WorkerRuntimeOptions,
 } from '../../src/app/worker-runtime.ts';
 import { type AppConfig, loadConfig } from '../../src/config/load-config.ts';
-import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
+import type { EnqueuedJob, EnqueueJob } from '../../src/jobs/define-job.ts';
 import { createKeys, type Keys } from '../../src/keys.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
-import { createEnqueue, type Enqueue } from '../../src/producers/create-enqueue.ts';
+import { createEnqueue } from '../../src/producers/create-enqueue.ts';
 import { createQueues, type QueueSet } from '../../src/producers/create-queues.ts';
 import type { JobStatus } from '../../src/producers/job-status.ts';
 import { waitForJob } from '../../src/producers/wait-for-job.ts';
@@ -31,7 +31,7 @@ export interface TestEngine {
   log: Logger;
   producer: RedisConnection;
   queues: QueueSet;
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   events: EventLog;
   runtime(): WorkerRuntime;
   /** Waits until the job completed or failed, and returns its status. */
@@ -109,4 +109,12 @@ export function useEngine(options: EngineOptions = {}): TestEngine {
         { timeoutMs },
       ),
   };
+}
+
+/** How many times this file's worker delayed a job of `provider` for throttling. */
+export async function throttlesOf(engine: TestEngine, provider: string): Promise<number> {
+  const { values } = await engine.runtime().metrics.throttles.get();
+  return values
+    .filter((value) => value.labels.provider === provider)
+    .reduce((sum, value) => sum + value.value, 0);
 }

@@ -23,6 +23,7 @@ export async function startWorkerProcess(
   try {
     await worker.waitForLog('worker ready');
   } catch (err) {
+    // Not ready in time (a busy machine): the test fails, and leaves no process behind.
     worker.child.kill('SIGKILL');
     throw err;
   }
