@@ -78,7 +78,9 @@ export async function dashboardViews(scene: DashboardScene): Promise<View[]> {
     then: async (page, login) => {
       if (login === 'admin') {
         // Each queue has its menu (pause, empty, …); opening one shows them.
-        await expect.poll(() => page.locator(CHANGES.queueMenus).count()).toBe(QUEUE_NAMES.length);
+        await expect
+          .poll(() => page.locator(CHANGES.queueMenus).count(), { timeout: 10_000 })
+          .toBe(QUEUE_NAMES.length);
         await page.locator(CHANGES.queueMenus).first().click();
         await page.getByRole('menuitem', { name: /^(Pause|Resume)$/ }).waitFor();
         await page.keyboard.press('Escape');

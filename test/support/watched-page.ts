@@ -60,6 +60,9 @@ export async function openWatchedPage(
     if (response.status() >= 400) {
       problems.push(`${response.status()} for ${where}`);
     }
+    if (response.status() >= 300 && response.status() < 400) {
+      return; // a redirect has no body; what it leads to is read in turn
+    }
     // The board's own scripts and styles are the same files every time: read each once.
     if (url.pathname.includes('/static/')) {
       if (readAssets.has(url.pathname)) {
