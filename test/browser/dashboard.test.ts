@@ -189,8 +189,7 @@ describe.concurrent('the dashboard in a browser', () => {
               await expectNoChanges(page);
             }
             await page.screenshot({
-              path: join(folder, `${String(index + 1).padStart(2, '0')}-${view.name}.jpeg`),
-              quality: 80,
+              path: join(folder, `${String(index + 1).padStart(2, '0')}-${view.name}.png`),
             });
             expect(await watched.problems(), view.name).toEqual([]);
           }

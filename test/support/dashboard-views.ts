@@ -9,7 +9,8 @@ import { expect } from 'vitest';
 
 import { DASHBOARD_PATH, SWITCHED_OFF_VIEWS } from '../../src/http/dashboard.ts';
 import { QUEUE_NAMES, type QueueName } from '../../src/jobs/queues.ts';
-import type { BoardStatus, DashboardScene, LoginName } from './dashboard-scene.ts';
+import { PRODUCTION_SAMPLES } from './dashboard-jobs.ts';
+import type { BoardStatus, DashboardScene, LoginName, SceneJob } from './dashboard-scene.ts';
 import type { WatchedPage } from './watched-page.ts';
 
 /** The view switched off for a route (bull-board's pattern or an address), if any. */
@@ -58,6 +59,21 @@ export async function expectNoChanges(page: Page) {
 /** The board shows a number id as `#7`, any other id as it is. */
 function shownId(jobId: string): string {
   return /^\d+$/.test(jobId) ? `#${jobId}` : jobId;
+}
+
+/**
+ * The jobs whose own page is opened: every production job type's, and one of each state in
+ * each queue (the first, so the upstream jobs with logs and secrets come first).
+ */
+function jobsToOpen(jobs: readonly SceneJob[]): SceneJob[] {
+  const production = new Set(Object.keys(PRODUCTION_SAMPLES));
+  const seen = new Set<string>();
+  return jobs.filter((job) => {
+    const state = `${job.queue}/${job.status}`;
+    const open = production.has(job.name) || !seen.has(state);
+    seen.add(state);
+    return open;
+  });
 }
 
 /** Every view, in the order an operator meets them: overview, pages, queues, jobs. */
@@ -133,7 +149,7 @@ export async function dashboardViews(scene: DashboardScene): Promise<View[]> {
       });
     }
   }
-  for (const job of scene.jobs) {
+  for (const job of jobsToOpen(scene.jobs)) {
     all.push({
       name: `job-${job.queue}-${job.jobId}-${job.status}`,
       path: `/queue/${encodeURIComponent(job.queue)}/${encodeURIComponent(job.jobId)}`,
