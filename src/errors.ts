@@ -6,7 +6,10 @@
 interface ErrorCodeSpec {
   /** Whether a retry after a delay can succeed. */
   retryable: boolean;
-  /** CLI exit code: 1 refused/failed, 2 bad input or usage, 3 a dependency is unreachable. */
+  /**
+   * CLI exit code: 1 refused/failed, 2 bad input or usage (a provider, account or job that does
+   * not exist included: every 404 is a 2), 3 a dependency is unreachable.
+   */
   exit: 1 | 2 | 3;
   /** HTTP status for the API's `{"error":{"code","message"}}` body. */
   http: number;
@@ -38,8 +41,9 @@ export const ERROR_CODES = {
   iam_busy: transient(1, 409),
   new_key_not_yet_valid: transient(1, 502),
   permission_denied: permanent(1, 502),
-  user_missing: permanent(1, 404),
-  entity_missing: permanent(1, 404),
+  /** The IAM user does not exist: the account named cannot exist either. */
+  user_missing: permanent(2, 404),
+  entity_missing: permanent(2, 404),
   entity_exists: permanent(1, 409),
   quota_exceeded: permanent(1, 409),
   password_policy_violation: permanent(1, 422),
@@ -50,10 +54,15 @@ export const ERROR_CODES = {
   lease_lost: transient(1, 409),
   deadline_exceeded: transient(1, 504),
   vault_unreadable: permanent(1, 500),
+  /** The account exists but its secret was never adopted nor rotated in: nothing to show. */
+  secret_unknown: permanent(1, 409),
   /** A job name no contract declares (on that queue): a newer or foreign producer's job. */
-  unknown_job: permanent(1, 404),
-  /** The job was removed (by someone else) before it finished: nothing can say how it ended. */
-  job_removed: permanent(1, 404),
+  unknown_job: permanent(2, 404),
+  /**
+   * The job was removed (by someone else) before it finished: it existed, so this is a bad
+   * outcome (exit 1), not a job that does not exist; 410 Gone, where HTTP would say it.
+   */
+  job_removed: permanent(1, 410),
   internal: transient(1, 500),
 } satisfies Record<string, ErrorCodeSpec>;
 
