@@ -67,11 +67,7 @@ export function createWorkerCommand(options: WorkerCommandOptions = {}): Command
           if (proc === undefined) {
             throw new Error('worker: needs the process to handle signals');
           }
-          const log = createLogger({
-            level: config.log.level,
-            stream: 'stdout',
-            service: 'worker',
-          });
+          const log = createLogger({ ...config.log, stream: 'stdout', service: 'worker' });
           const runtime = await startWorkerRuntime({
             ...options.runtime,
             config,

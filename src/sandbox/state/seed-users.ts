@@ -64,12 +64,7 @@ export interface SeededUser {
   password: boolean;
 }
 
-function seedOne(
-  state: AccountState,
-  prng: Prng,
-  index: number,
-  options: SeedOptions,
-): SeededUser {
+function seedOne(state: AccountState, prng: Prng, index: number, options: SeedOptions): SeededUser {
   const ids = createIdGenerator(prng);
   const createdAt = Math.min(options.now, EPOCH + prng.int(SPAN_SECONDS) * 1000);
   const userName = `${pick(prng, FIRST)}.${pick(prng, LAST)}.${index}`;

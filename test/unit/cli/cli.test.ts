@@ -72,7 +72,9 @@ describe('iam-pam CLI', { timeout: 30_000 }, () => {
     });
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^iam-pam: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable .*\n$/);
+    expect(result.stderr).toMatch(
+      /^iam-pam: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable .*\n$/,
+    );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
