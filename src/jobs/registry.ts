@@ -7,5 +7,3 @@ import type { JobContract } from './define-job.ts';
 import { validateProvider } from './validate-provider/contract.ts';
 
 export const jobContracts = [validateProvider] as const satisfies readonly JobContract[];
-
-export type ProductionContract = (typeof jobContracts)[number];

@@ -15,7 +15,7 @@ describe('error catalogue', () => {
   });
 
   it('refuses a secret that is not known with exit 1 and 409, not as something missing', () => {
-    expect(ERROR_CODES.secret_unknown).toMatchObject({ exit: 1, http: 409, retryable: false });
+    expect(ERROR_CODES.secret_unknown).toEqual({ exit: 1, http: 409 });
   });
 
   it('keeps a job removed while waited for a bad outcome (exit 1, 410 Gone)', () => {
