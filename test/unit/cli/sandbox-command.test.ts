@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 
 import { describe, expect, it } from 'vitest';
 
+import { writeEnvFile } from '../../../src/cli/commands/sandbox-env-file.ts';
 import { runCliProcess } from '../../support/cli-process.ts';
 import { startSandboxProcess } from '../../support/sandbox-process.ts';
 
@@ -74,10 +75,13 @@ describe('iam-pam sandbox', { timeout: 60_000 }, () => {
     expect(await run.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(existsSync(path)).toBe(false);
 
-    const nowhere = await runCliProcess(['sandbox', '--write-env-file', '/nonexistent/dir/x.env']);
-    expect(nowhere.code).toBe(2);
-    expect(nowhere.stderr).toMatch(
-      /^iam-pam: --write-env-file \/nonexistent\/dir\/x\.env: cannot write it \(ENOENT\); name a file in a directory that exists and is writable\n$/,
+    // A file it cannot write is bad input (exit 2), named with what to do.
+    expect(() => writeEnvFile('/nonexistent/dir/x.env', written)).toThrow(
+      expect.objectContaining({
+        code: 'invalid_input',
+        message:
+          '--write-env-file /nonexistent/dir/x.env: cannot write it (ENOENT); name a file in a directory that exists and is writable',
+      }),
     );
   });
 
