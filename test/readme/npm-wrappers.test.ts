@@ -2,8 +2,9 @@
  * SIGTERM to the npm wrapper of a long-running command (`npx iam-pam …`, `npm run -s iam-pam --
  * …`) stops the real node process too, through the command's own shutdown: nothing of the
  * process group the wrapper started is left running. npm 11 passes the signal to the `sh -c` it
- * started and no further; `npm run` scripts `exec` their command, and the CLI takes its parent's
- * exit for a SIGTERM when npm started it.
+ * started and no further; `npm run` scripts `exec` node itself (tsx as a loader, not tsx's CLI,
+ * which SIGKILLs a child that does not acknowledge a relayed signal within 30 ms), and the CLI
+ * takes its parent's exit for a SIGTERM when npm started it.
  */
 import { describe, expect, it } from 'vitest';
 
@@ -86,5 +87,8 @@ async function stopsWithItsWrapper(run: GroupProcess, command: LongRunning): Pro
   });
   // Nobody holds its output any more: all it printed has been read.
   await run.outputClosed;
-  expect(command.stopped({ stdout: run.stdout(), stderr: run.stderr() })).toBe(true);
+  expect(
+    command.stopped({ stdout: run.stdout(), stderr: run.stderr() }),
+    `no shutdown of its own; stdout: ${run.stdout().slice(-500)}; stderr: ${run.stderr().slice(-500)}`,
+  ).toBe(true);
 }
