@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 
 import { type GroupProcess, liveMembers, startInGroup } from '../support/process-group.ts';
 import { useTestRedis } from '../support/redis.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const t = useTestRedis();
 const env = {
@@ -78,15 +77,7 @@ async function stopsWithItsWrapper(run: GroupProcess, command: LongRunning): Pro
 
   run.child.kill('SIGTERM');
   await run.exited;
-  await waitFor(
-    'every process of the group to end',
-    () => (liveMembers(run.pgid).length === 0 ? true : undefined),
-    { timeoutMs: 20_000, intervalMs: 100 },
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}; left: ${JSON.stringify(liveMembers(run.pgid))}`);
-  });
-  // Nobody holds its output any more: all it printed has been read.
-  await run.outputClosed;
+  await run.allEnded('every process of the group to end', 20_000);
   expect(
     command.stopped({ stdout: run.stdout(), stderr: run.stderr() }),
     `no shutdown of its own; stdout: ${run.stdout().slice(-500)}; stderr: ${run.stderr().slice(-500)}`,

@@ -15,9 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { liveMembers, startInGroup } from '../support/process-group.ts';
+import { startInGroup } from '../support/process-group.ts';
 import { useTestRedis } from '../support/redis.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -119,14 +118,7 @@ describe('the README walkthrough', () => {
         );
 
         // `kill %1 %2` stopped both through their npx wrappers: nothing is left running.
-        await waitFor(
-          'the sandbox and the worker to stop',
-          () => (liveMembers(shell.pgid).length === 0 ? true : undefined),
-          { timeoutMs: 30_000, intervalMs: 100 },
-        ).catch((err: Error) => {
-          throw new Error(`${err.message}; left: ${JSON.stringify(liveMembers(shell.pgid))}`);
-        });
-        await shell.outputClosed;
+        await shell.allEnded('the sandbox and the worker to stop', 30_000);
         expect(existsSync(join(ROOT, 'sandbox.env'))).toBe(false);
         const log = readFileSync(workerLog, 'utf8')
           .trim()

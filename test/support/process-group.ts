@@ -7,6 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { waitFor } from './wait-for.ts';
+
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface GroupMember {
@@ -44,11 +46,6 @@ export interface GroupProcess {
   stderr(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /**
-   * Resolves once every process holding its stdout and stderr has ended (the wrapper's children
-   * inherit them), so all they printed has been read.
-   */
-  outputClosed: Promise<void>;
-  /**
    * Resolves once `test` holds for what the command printed; rejects when it exits first or
    * `timeoutMs` (default 40 s) passes, so the caller can still clean up.
    */
@@ -57,6 +54,11 @@ export interface GroupProcess {
     test: (output: { stdout: string; stderr: string }) => boolean,
     timeoutMs?: number,
   ): Promise<void>;
+  /**
+   * Resolves once no process of the group is alive, then once all it printed has been read;
+   * fails after `timeoutMs` listing what is left.
+   */
+  allEnded(what: string, timeoutMs: number): Promise<void>;
   /** SIGKILL to whatever of the group is left (cleanup after a failed test). */
   killGroup(): void;
 }
@@ -88,11 +90,11 @@ export function startInGroup(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  // Every process holding its stdout and stderr (the wrapper's children inherit them) has ended.
   const outputClosed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     child,
     pgid,
-    outputClosed,
     stdout: () => stdout,
     stderr: () => stderr,
     exited,
@@ -119,6 +121,16 @@ export function startInGroup(
         check();
         void exited.then(({ code, signal }) => fail(`exited (${code ?? signal})`));
       });
+    },
+    async allEnded(what, timeoutMs) {
+      await waitFor(what, () => (liveMembers(pgid).length === 0 ? true : undefined), {
+        timeoutMs,
+        intervalMs: 100,
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}; left: ${JSON.stringify(liveMembers(pgid))}`);
+      });
+      // Nobody holds its output any more.
+      await outputClosed;
     },
     killGroup() {
       try {
