@@ -1,6 +1,7 @@
 /**
  * Test projects: `unit` (no I/O), `redis` (real Redis, no IAM), `integration-<backend>` (real Redis and a real IAM backend,
  * once per backend: moto, sandbox when it exists, aws only with IAM_TEST_AWS_CONFIRM=yes),
+ * `integration-readme` (the README's walkthrough and npm's wrappers, on the built CLI),
  * `crash` (faults: paused or killed processes, silenced links; one file at a time, after the
  * others, as they are sensitive to load), `browser` (the dashboard in the system's Chromium,
  * last, on its own: it brings load of its own) and `slow` (large-scale runs, `npm run test:slow`).
@@ -51,6 +52,17 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       })),
+      {
+        extends: true,
+        test: {
+          // The README's commands as a user runs them: `npx iam-pam` (built dist/) and npm's wrappers.
+          name: 'integration-readme',
+          globalSetup: ['test/support/global-setup.ts', 'test/support/build-setup.ts'],
+          include: ['test/readme/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
       {
         extends: true,
         test: {

@@ -69,14 +69,18 @@ export function createRedisConnection(
     connection = new Redis(redis.url, options);
   }
   let lastMessage = '';
+  // Until the first connection, the start-up check (checkRedis) says what is wrong in one line;
+  // a logged warning with a stack before it would only repeat it.
+  let connectedOnce = false;
   connection.on('error', (err: Error) => {
     // ioredis repeats the same error on every reconnect attempt: log each distinct one once.
-    if (err.message !== lastMessage) {
+    if (connectedOnce && err.message !== lastMessage) {
       lastMessage = err.message;
       log.warn({ err, role, redis: describeRedisUrl(redis.url) }, 'redis connection error');
     }
   });
   connection.on('ready', () => {
+    connectedOnce = true;
     lastMessage = '';
   });
   return connection;

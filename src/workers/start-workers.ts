@@ -55,7 +55,10 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
   const served = options.queues.filter((queue) => bindingsOf(queue).size > 0);
   const idle = options.queues.filter((queue) => !served.includes(queue));
   if (idle.length > 0) {
-    log.info({ queues: idle }, 'no job is bound to these queues: no worker for them');
+    log.info(
+      { queues: idle },
+      'no job is bound to these queues yet: not served here (jobs added to them wait)',
+    );
   }
   const reconcileNow = () => options.deadLetter.reconcile(served);
   const reconcileSoon = () => {
