@@ -60,7 +60,10 @@ type Handle = (
 ) => Promise<{ response: HttpResponse }>;
 
 /** A NodeHttpHandler that runs the hooks around every request it sends. */
-function createHookedHandler(service: 'iam' | 'sts', options: IamClientOptions): NodeHttpHandler {
+export function createHookedHandler(
+  service: 'iam' | 'sts',
+  options: IamClientOptions,
+): NodeHttpHandler {
   const handler = new NodeHttpHandler({
     requestTimeout: options.requestTimeoutMs ?? 15_000,
     connectionTimeout: 5_000,
