@@ -123,7 +123,6 @@ describe('listUsersAndKeys', () => {
   it('stops every lane at the first read whose retries are spent, and says why', async () => {
     const iam = seeded(40);
     const { gateway } = instrumented(iam, 10);
-    iam.failNext('listUsersPage', new TransientError('iam_throttled', 'Throttling'), 0);
     // Page 1 passes; every try at page 2 is throttled.
     const original = gateway.listUsersPage.bind(gateway);
     let pagesAsked = 0;
