@@ -264,6 +264,19 @@ describe(`discovery on ${process.env.IAM_TEST_BACKEND}`, () => {
     expect(await engine.queues.get('discovery').count()).toBe(before);
   });
 
+  it('documents its routes and the heartbeat route in /docs', async () => {
+    const openapi = (await app.inject({ url: '/docs/json' })).json<{
+      paths: Record<string, unknown>;
+    }>();
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/providers/{id}/discover',
+        '/v1/providers/{id}/discovery',
+        '/v1/providers/{id}/accounts/{userName}/{kind}/heartbeat',
+      ]),
+    );
+  });
+
   const noFaults = unsupportedOn({ moto: 'moto ignores MaxItems and injects no faults' });
 
   it.skipIf(noFaults.skip)(

@@ -45,7 +45,7 @@ const PROGRESS_EVERY_MS = 500;
 
 /** Enough reads in flight to keep the budget busy, few enough to stay within its booking horizon. */
 export function readsInFlight(rps: number): number {
-  return Math.min(64, Math.max(2, Math.ceil(rps / 4)));
+  return Math.min(64, Math.max(2, Math.ceil(rps / 25)));
 }
 
 function countsOf(diff: DiscoveryDiff) {

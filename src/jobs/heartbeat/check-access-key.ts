@@ -129,9 +129,10 @@ export async function checkAccessKey(
     const keys = await readOrVerdict(account.userName, () =>
       deps.gateway.listAccessKeys(account.userName),
     );
-    const ours = await ourKeyIds(deps, owner);
-    ours.add(signing.accessKeyId);
-    const foreign = keys.filter((k) => !ours.has(k.accessKeyId));
+    const others = keys.filter((k) => k.accessKeyId !== signing.accessKeyId);
+    // The vault is asked which of the others are ours only when there are others.
+    const ours = others.length > 0 ? await ourKeyIds(deps, owner) : new Set<string>();
+    const foreign = others.filter((k) => !ours.has(k.accessKeyId));
     if (foreign.length > 0) {
       return {
         verdict: 'foreign_key_present',

@@ -47,7 +47,6 @@ export function createHeartbeatHandler(deps: HeartbeatDeps): JobHandler<typeof h
   return async ({ provider, userName, kind }, ctx) => {
     const ref: AccountRef = { provider, userName, kind };
     const account = await deps.accounts.require(ref);
-    const { policy } = await deps.providers.require(provider);
     const gateway = withAbortSignal(deps.gatewayFor(provider), ctx.signal);
     const open = await deps.openRotation(ref);
     const finding: Finding =
@@ -72,6 +71,8 @@ export function createHeartbeatHandler(deps: HeartbeatDeps): JobHandler<typeof h
 
     let rotation: EnqueuedJob | undefined;
     if (isOutOfSync(verdict)) {
+      // The policy is read when it matters: an in-sync sweep costs one Redis read less per key.
+      const { policy } = await deps.providers.require(provider);
       if (policy.onOutOfSync === 'rotate' && ROTATION_FIXES.has(verdict)) {
         rotation = await deps.requestRotation(ref, `heartbeat:${verdict}`);
       }
@@ -81,7 +82,11 @@ export function createHeartbeatHandler(deps: HeartbeatDeps): JobHandler<typeof h
         detail: { ...finding, ...(rotation === undefined ? {} : { rotation }) },
       });
     }
-    ctx.log.info({ account: account.account, verdict }, 'heartbeat verdict');
+    // A sweep runs one per account: only what needs someone's attention is worth a line.
+    ctx.log[verdict === 'in_sync' ? 'debug' : 'info'](
+      { account: account.account, verdict },
+      'heartbeat verdict',
+    );
     return {
       account: account.account,
       kind,
