@@ -29,9 +29,7 @@ export const discoveryBench: Bench = {
       const worker = await bench.startWorker('discovery');
       const idleRss = bench.workerRssMb();
       const since = bench.sandbox.requests().at(-1)?.seq ?? 0;
-      const rss = bench.sampleRss();
-      const cpuBefore = { worker: bench.workerCpuSeconds(), bench: process.cpuUsage() };
-      const started = performance.now();
+      const measuring = bench.measure();
       const job = await bench.enqueue(discover, { provider: PROVIDER });
       const status = await waitForJob(
         {
@@ -47,13 +45,7 @@ export const discoveryBench: Bench = {
         job,
         { timeoutMs: 600_000, onProgress: (p) => log(`progress ${JSON.stringify(p)}`) },
       );
-      const wallSeconds = (performance.now() - started) / 1000;
-      const benchCpu = process.cpuUsage(cpuBefore.bench);
-      const cpu = {
-        workerCpuSeconds: bench.workerCpuSeconds() - cpuBefore.worker,
-        benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6,
-      };
-      const peakRss = rss.stop();
+      const measures = measuring.stop();
       if (status.state !== 'completed') {
         throw new Error(
           `the discovery ${status.state}: ${status.failedReason ?? ''} ${worker.stderr()}`,
@@ -79,13 +71,13 @@ export const discoveryBench: Bench = {
           calls: sent.length,
           callNotes: `${pages} ListUsers pages + ${listed} ListAccessKeys; pages + users = ${pages + result.users} (${sent.length === pages + result.users ? 'no call wasted' : 'calls WASTED'}); partial ${result.partial}`,
           budget: BUDGET,
-          wallSeconds,
+          wallSeconds: measures.wallSeconds,
           goal: 1.1,
         }),
-        ...cpuRows({ what: 'discovery', calls: sent.length, wallSeconds, ...cpu }),
+        ...cpuRows({ what: 'discovery', calls: sent.length, ...measures }),
         {
           measure: 'discovery: worker RSS, peak during the run',
-          value: peakRss,
+          value: measures.peakRssMb,
           unit: 'MB',
           notes: `goal ≤ 200; ${idleRss.toFixed(0)} MB idle before it; the built \`bin/iam-pam.js worker\`, sampled every 100 ms`,
         },

@@ -100,11 +100,10 @@ export const heartbeatBench: Bench = {
       for (let i = 0; i < WORKERS; i += 1) {
         await bench.startWorker('heartbeat', { IAM_PAM_CONCURRENCY: '32' });
       }
-      const rss = bench.sampleRss();
       const since = bench.sandbox.requests().at(-1)?.seq ?? 0;
       const queue = bench.queues.get('heartbeat');
       const enqueueBulk = createEnqueueBulk({ queues: bench.queues });
-      const cpuBefore = { worker: bench.workerCpuSeconds(), bench: process.cpuUsage() };
+      const measuring = bench.measure();
       const started = performance.now();
       for (let i = 0; i < userNames.length; i += 1_000) {
         await enqueueBulk(
@@ -128,13 +127,7 @@ export const heartbeatBench: Bench = {
         }
         await new Promise((r) => setTimeout(r, 100));
       }
-      const wallSeconds = (performance.now() - started) / 1000;
-      const benchCpu = process.cpuUsage(cpuBefore.bench);
-      const cpu = {
-        workerCpuSeconds: bench.workerCpuSeconds() - cpuBefore.worker,
-        benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6,
-      };
-      const peakRss = rss.stop();
+      const measures = measuring.stop();
       const sent = bench.sandbox.requests(since);
       const count = (action: string) => sent.filter((r) => r.action === action).length;
       const outOfSync = (await bench.domain.accounts.list(PROVIDER)).filter(
@@ -149,13 +142,13 @@ export const heartbeatBench: Bench = {
           calls: sent.length,
           callNotes: `${count('GetCallerIdentity')} GetCallerIdentity + ${count('ListAccessKeys')} ListAccessKeys (others: ${sent.length - count('GetCallerIdentity') - count('ListAccessKeys')}); ${ACCOUNTS - outOfSync.length} in_sync; enqueued with addBulk in ${enqueuedSeconds.toFixed(1)} s`,
           budget: BUDGET,
-          wallSeconds,
+          wallSeconds: measures.wallSeconds,
           goal: 1.1,
         }),
-        ...cpuRows({ what: 'heartbeat', calls: sent.length, wallSeconds, ...cpu }),
+        ...cpuRows({ what: 'heartbeat', calls: sent.length, ...measures }),
         {
           measure: 'heartbeat: worker RSS, peak during the run',
-          value: peakRss,
+          value: measures.peakRssMb,
           unit: 'MB',
           notes: `${WORKERS} worker process(es) (BENCH_WORKERS), IAM_PAM_CONCURRENCY 32; the largest, sampled every 100 ms`,
         },

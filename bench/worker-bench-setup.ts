@@ -37,14 +37,22 @@ export interface WorkerBench {
   startWorker(queues: string, env?: Record<string, string>): Promise<WorkerChild>;
   /** The largest worker's resident memory now, in MB (Linux /proc). */
   workerRssMb(): number;
-  /** CPU seconds (user + system) the workers have used so far (Linux /proc, 100 ticks/s). */
-  workerCpuSeconds(): number;
-  /** Samples the workers' RSS every 100 ms until stopped; returns the peak of any, in MB. */
-  sampleRss(): { stop(): number };
+  /**
+   * Starts measuring a run: wall time, CPU of the workers (Linux /proc, 100 ticks/s) and of
+   * this process (the sandbox), and the workers' RSS sampled every 100 ms (the peak of any).
+   */
+  measure(): { stop(): RunMeasures };
   close(): Promise<void>;
 }
 
 export const PROVIDER = 'bench';
+
+export interface RunMeasures {
+  wallSeconds: number;
+  workerCpuSeconds: number;
+  benchCpuSeconds: number;
+  peakRssMb: number;
+}
 
 export interface WorkerChild {
   pid: number;
@@ -186,13 +194,14 @@ export async function startWorkerBench(options: {
       return worker;
     },
     workerRssMb: rssOf,
-    workerCpuSeconds: () =>
-      workers.reduce((sum, w) => {
-        const stat = readFileSync(`/proc/${w.pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return sum + (Number(fields[11]) + Number(fields[12])) / 100;
-      }, 0),
-    sampleRss() {
+    measure() {
+      const workerCpu = () =>
+        workers.reduce((sum, w) => {
+          const stat = readFileSync(`/proc/${w.pid}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return sum + (Number(fields[11]) + Number(fields[12])) / 100;
+        }, 0);
+      const started = { at: performance.now(), worker: workerCpu(), bench: process.cpuUsage() };
       let peak = rssOf();
       const timer = setInterval(() => {
         peak = Math.max(peak, rssOf());
@@ -200,7 +209,13 @@ export async function startWorkerBench(options: {
       return {
         stop() {
           clearInterval(timer);
-          return Math.max(peak, rssOf());
+          const bench = process.cpuUsage(started.bench);
+          return {
+            wallSeconds: (performance.now() - started.at) / 1000,
+            workerCpuSeconds: workerCpu() - started.worker,
+            benchCpuSeconds: (bench.user + bench.system) / 1e6,
+            peakRssMb: Math.max(peak, rssOf()),
+          };
         },
       };
     },
@@ -221,13 +236,7 @@ export async function startWorkerBench(options: {
  * CPU the run took, in the workers and in this process (the sandbox answering every call): on
  * a busy machine these say whether the bound was out of reach for want of CPU.
  */
-export function cpuRows(options: {
-  what: string;
-  calls: number;
-  workerCpuSeconds: number;
-  benchCpuSeconds: number;
-  wallSeconds: number;
-}) {
+export function cpuRows(options: { what: string; calls: number } & RunMeasures) {
   const perCall = (seconds: number) => ((seconds * 1000) / options.calls).toFixed(2);
   return [
     {

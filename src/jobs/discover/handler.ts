@@ -43,7 +43,11 @@ export interface DiscoverDeps {
 const EVENT_DIFF_ENTRIES = 1_000;
 const PROGRESS_EVERY_MS = 500;
 
-/** Enough reads in flight to keep the budget busy, few enough to stay within its booking horizon. */
+/**
+ * Key listings in flight: enough to keep the budget busy while calls wait on the network (at
+ * 500 req/s, 20 calls of up to 40 ms each), few enough that their bookings stay well inside
+ * the budget's horizon (a wait past it would throttle the job).
+ */
 export function readsInFlight(rps: number): number {
   return Math.min(64, Math.max(2, Math.ceil(rps / 25)));
 }
