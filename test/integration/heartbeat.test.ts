@@ -31,6 +31,7 @@ import { custom } from '../support/domain.ts';
 import { useEngine } from '../support/engine.ts';
 import { createIamAdmin, type IamAdmin, type Principal } from '../support/iam-admin.ts';
 import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
+import { scanForSecrets } from '../support/secret-scan.ts';
 
 const masterKey = randomBytes(32).toString('base64');
 const TOKEN = 'heartbeat-admin-token-0001';
@@ -47,6 +48,8 @@ let api: ApiRuntime;
 let app: FastifyInstance;
 /** The request-log windows of every heartbeat run here (sandbox): reads only, checked last. */
 const windows: Array<[number, number]> = [];
+/** Every secret the tests handed to iam-pam: none may be readable in Redis (checked last). */
+const secrets: string[] = [];
 
 const stsChecks = unsupportedOn({
   moto: 'moto’s STS answers for any key, deleted, Inactive or with a wrong secret',
@@ -73,10 +76,12 @@ async function manage(
   };
   if (kind === 'access-key') {
     const key = await admin.createAccessKey(userName);
+    secrets.push(key.secretAccessKey);
     await importAccount(deps, ref, options.adopt === false ? {} : { adoptSecret: key }, 'test');
     return { userName, ref, key };
   }
   const password = `Pw-${randomBytes(9).toString('base64url')}-1a!`;
+  secrets.push(password);
   if (options.loginProfile !== false) {
     await admin.client.send(
       new CreateLoginProfileCommand({ UserName: userName, Password: password }),
@@ -391,4 +396,9 @@ describe(`heartbeat on ${process.env.IAM_TEST_BACKEND}`, () => {
       expect(sent.filter((r) => !reads.has(r.action ?? ''))).toEqual([]);
     },
   );
+
+  it('leaves no secret readable in Redis: job data, results, events and records carry none', async () => {
+    expect(secrets.length).toBeGreaterThan(10);
+    expect(await scanForSecrets(engine.redis.redis, engine.redis.prefix, secrets)).toEqual([]);
+  });
 });
