@@ -16,7 +16,8 @@ import { type AppConfig, loadConfig } from '../src/config/load-config.ts';
 import { createDomain, type Domain } from '../src/domain.ts';
 import { createKeys, type Keys } from '../src/keys.ts';
 import { createLogger } from '../src/logger.ts';
-import { createEnqueue, type Enqueue } from '../src/producers/create-enqueue.ts';
+import type { EnqueueJob } from '../src/jobs/define-job.ts';
+import { createEnqueue } from '../src/producers/create-enqueue.ts';
 import { createQueues, type QueueSet } from '../src/producers/create-queues.ts';
 import { createRedisConnection, type RedisConnection } from '../src/queue/redis-connections.ts';
 import { createSandbox, type Sandbox } from '../src/sandbox/create-sandbox.ts';
@@ -31,7 +32,7 @@ export interface WorkerBench {
   redis: Redis;
   domain: Domain;
   queues: QueueSet;
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   producer: RedisConnection;
   /** Starts the worker process on these queues (once the data is in place). */
   startWorker(queues: string, env?: Record<string, string>): Promise<WorkerChild>;

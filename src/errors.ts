@@ -1,60 +1,54 @@
 /**
- * The error catalogue: every stable error code, whether waiting can help, and how it surfaces
- * (CLI exit code, HTTP status). Error messages never contain a secret.
+ * The error catalogue: every stable error code and how it surfaces (CLI exit code, HTTP
+ * status). Whether waiting can help is the error's class (PermanentError or TransientError),
+ * not its code. Error messages never contain a secret.
  */
 
 interface ErrorCodeSpec {
-  /** Whether a retry after a delay can succeed. */
-  retryable: boolean;
   /** CLI exit code: 1 refused/failed, 2 bad input or usage, 3 a dependency is unreachable. */
   exit: 1 | 2 | 3;
   /** HTTP status for the API's `{"error":{"code","message"}}` body. */
   http: number;
 }
 
-const permanent = (exit: 1 | 2 | 3, http: number): ErrorCodeSpec => ({
-  retryable: false,
-  exit,
-  http,
-});
-const transient = (exit: 1 | 3, http: number): ErrorCodeSpec => ({ retryable: true, exit, http });
-
 export const ERROR_CODES = {
-  config_invalid: permanent(2, 500),
-  invalid_input: permanent(2, 400),
-  invalid_payload: permanent(2, 400),
-  not_found: permanent(2, 404),
-  unauthorized: permanent(2, 401),
-  forbidden: permanent(2, 403),
-  conflict: permanent(1, 409),
-  rotation_in_progress: permanent(1, 409),
-  needs_decision: permanent(1, 409),
-  provider_in_use: permanent(1, 409),
-  redis_unavailable: transient(3, 503),
-  redis_misconfigured: permanent(3, 503),
-  iam_unreachable: transient(3, 502),
-  iam_throttled: transient(3, 502),
-  iam_unavailable: transient(3, 502),
-  iam_busy: transient(1, 409),
-  new_key_not_yet_valid: transient(1, 502),
-  permission_denied: permanent(1, 502),
-  user_missing: permanent(1, 404),
-  entity_missing: permanent(1, 404),
-  entity_exists: permanent(1, 409),
-  quota_exceeded: permanent(1, 409),
-  password_policy_violation: permanent(1, 422),
-  iam_rejected_input: permanent(1, 502),
-  provider_credential_invalid: permanent(1, 502),
-  provider_key_superseded: transient(1, 502),
-  not_implemented: permanent(1, 502),
-  lease_lost: transient(1, 409),
-  deadline_exceeded: transient(1, 504),
-  vault_unreadable: permanent(1, 500),
+  config_invalid: { exit: 2, http: 500 },
+  invalid_input: { exit: 2, http: 400 },
+  invalid_payload: { exit: 2, http: 400 },
+  not_found: { exit: 2, http: 404 },
+  unauthorized: { exit: 2, http: 401 },
+  forbidden: { exit: 2, http: 403 },
+  conflict: { exit: 1, http: 409 },
+  rotation_in_progress: { exit: 1, http: 409 },
+  needs_decision: { exit: 1, http: 409 },
+  provider_in_use: { exit: 1, http: 409 },
+  redis_unavailable: { exit: 3, http: 503 },
+  redis_misconfigured: { exit: 3, http: 503 },
+  iam_unreachable: { exit: 3, http: 502 },
+  iam_throttled: { exit: 3, http: 502 },
+  iam_unavailable: { exit: 3, http: 502 },
+  iam_busy: { exit: 1, http: 409 },
+  new_key_not_yet_valid: { exit: 1, http: 502 },
+  permission_denied: { exit: 1, http: 502 },
+  user_missing: { exit: 1, http: 404 },
+  entity_missing: { exit: 1, http: 404 },
+  entity_exists: { exit: 1, http: 409 },
+  quota_exceeded: { exit: 1, http: 409 },
+  password_policy_violation: { exit: 1, http: 422 },
+  /** The provider's password policy, alone or with the account's, admits no password. */
+  password_policy_unsatisfiable: { exit: 1, http: 422 },
+  iam_rejected_input: { exit: 1, http: 502 },
+  provider_credential_invalid: { exit: 1, http: 502 },
+  provider_key_superseded: { exit: 1, http: 502 },
+  not_implemented: { exit: 1, http: 502 },
+  lease_lost: { exit: 1, http: 409 },
+  deadline_exceeded: { exit: 1, http: 504 },
+  vault_unreadable: { exit: 1, http: 500 },
   /** A job name no contract declares (on that queue): a newer or foreign producer's job. */
-  unknown_job: permanent(1, 404),
+  unknown_job: { exit: 1, http: 404 },
   /** The job was removed (by someone else) before it finished: nothing can say how it ended. */
-  job_removed: permanent(1, 404),
-  internal: transient(1, 500),
+  job_removed: { exit: 1, http: 404 },
+  internal: { exit: 1, http: 500 },
 } satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -65,8 +59,8 @@ export interface AppErrorOptions {
   detail?: Record<string, unknown>;
 }
 
-/** An error with a stable code. Prefer the two subclasses, which say whether waiting helps. */
-export class AppError extends Error {
+/** An error with a stable code; its subclass says whether waiting helps. */
+export abstract class AppError extends Error {
   readonly code: ErrorCode;
   readonly detail: Record<string, unknown> | undefined;
 
@@ -76,18 +70,10 @@ export class AppError extends Error {
     this.code = code;
     this.detail = options.detail;
   }
-
-  get retryable(): boolean {
-    return ERROR_CODES[this.code].retryable;
-  }
 }
 
 /** Retrying cannot help: the job goes to the dead-letter with this reason. */
-export class PermanentError extends AppError {
-  override get retryable(): boolean {
-    return false;
-  }
-}
+export class PermanentError extends AppError {}
 
 /** Waiting may help: the job retries with backoff. */
 export class TransientError extends AppError {
@@ -101,10 +87,6 @@ export class TransientError extends AppError {
   ) {
     super(code, message, options);
     this.retryAfterMs = options.retryAfterMs;
-  }
-
-  override get retryable(): boolean {
-    return true;
   }
 }
 

@@ -8,6 +8,7 @@ export { defineJob } from './jobs/define-job.ts';
 export type {
   EnqueuedJob,
   EnqueueJob,
+  EnqueueOptions,
   JobContext,
   JobContract,
   JobHandler,
@@ -20,7 +21,6 @@ export { DEAD_LETTER_QUEUE, QUEUE_NAMES, WORK_QUEUES } from './jobs/queues.ts';
 export type { QueueName, WorkQueueName } from './jobs/queues.ts';
 export { jobContracts } from './jobs/registry.ts';
 export { createEnqueue } from './producers/create-enqueue.ts';
-export type { Enqueue, EnqueueOptions } from './producers/create-enqueue.ts';
 export { createProducer } from './producers/create-producer.ts';
 export type { Producer, ProducerOptions } from './producers/create-producer.ts';
 export { createQueues } from './producers/create-queues.ts';

@@ -3,8 +3,7 @@
  * they share one Redis Cluster slot and multi-key Lua scripts work (BullMQ's prefix is exactly
  * `{<prefix>}` too). User names are lower-cased: IAM treats them as case-insensitive.
  */
-
-export type AccountKind = 'access-key' | 'password';
+import type { AccountKind } from './identifiers.ts';
 
 export function userKey(provider: string, userName: string): string {
   return `${provider}/${userName.toLowerCase()}`;

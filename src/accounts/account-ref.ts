@@ -4,14 +4,18 @@
  * case AWS reports.
  */
 import { invalidInput } from '../errors.ts';
-import { type AccountKind, accountKey } from '../keys.ts';
-import { IAM_USER_NAME, PROVIDER_ID } from '../identifiers.ts';
+import {
+  type AccountKind,
+  accountKindSchema,
+  checkIdentifier,
+  iamUserNameSchema,
+  providerIdSchema,
+  quoteInput,
+  type UserRef,
+} from '../identifiers.ts';
+import { accountKey } from '../keys.ts';
 
-export const ACCOUNT_KINDS: readonly AccountKind[] = ['access-key', 'password'];
-
-export interface AccountRef {
-  provider: string;
-  userName: string;
+export interface AccountRef extends UserRef {
   kind: AccountKind;
 }
 
@@ -25,18 +29,11 @@ export function displayRef(ref: AccountRef): string {
 }
 
 export function checkAccountParts(provider: string, userName: string, kind: string): AccountRef {
-  if (!PROVIDER_ID.test(provider)) {
-    throw invalidInput(`provider "${provider}": must match ^[a-z0-9][a-z0-9-]{0,62}$`);
-  }
-  if (!IAM_USER_NAME.test(userName)) {
-    throw invalidInput(
-      `user name "${userName}": must be 1-64 characters of letters, digits and +=,.@_-`,
-    );
-  }
-  if (!(ACCOUNT_KINDS as readonly string[]).includes(kind)) {
-    throw invalidInput(`kind "${kind}": must be access-key or password`);
-  }
-  return { provider, userName, kind: kind as AccountKind };
+  return {
+    provider: checkIdentifier(providerIdSchema, 'provider', provider),
+    userName: checkIdentifier(iamUserNameSchema, 'user name', userName),
+    kind: checkIdentifier(accountKindSchema, 'kind', kind),
+  };
 }
 
 /** Parses `prod/alice/access-key` (the user name may be percent-encoded, as in URLs). */
@@ -44,7 +41,7 @@ export function parseAccountRef(text: string): AccountRef {
   const parts = text.split('/');
   if (parts.length !== 3) {
     throw invalidInput(
-      `account "${text}": expected <provider>/<userName>/<kind>, e.g. prod/alice/access-key`,
+      `account ${quoteInput(text)}: expected <provider>/<userName>/<kind>, e.g. prod/alice/access-key`,
     );
   }
   const [provider = '', rawUser = '', kind = ''] = parts;
@@ -52,7 +49,7 @@ export function parseAccountRef(text: string): AccountRef {
   try {
     userName = decodeURIComponent(rawUser);
   } catch {
-    throw invalidInput(`account "${text}": the user name is not valid percent-encoding`);
+    throw invalidInput(`account ${quoteInput(text)}: the user name is not valid percent-encoding`);
   }
   return checkAccountParts(provider, userName, kind);
 }

@@ -2,18 +2,15 @@
 import type { Redis } from 'ioredis';
 
 import { PermanentError } from '../errors.ts';
-import type { AccountKind, Keys } from '../keys.ts';
+import type { Keys } from '../keys.ts';
 import { type AccountRef, canonicalRef, displayRef } from './account-ref.ts';
 
 export const ACCOUNT_STATUSES = ['managed', 'rotating', 'needs_attention'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
-export interface AccountRecord {
+export interface AccountRecord extends AccountRef {
   /** `<provider>/<userName>/<kind>` with the user name as AWS spells it. */
   account: string;
-  provider: string;
-  userName: string;
-  kind: AccountKind;
   status: AccountStatus;
   /** IAM's UserId at import: a different one later means the user was deleted and recreated. */
   userId: string;

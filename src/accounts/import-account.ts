@@ -7,7 +7,7 @@
 import { z } from 'zod';
 
 import type { AuditLog } from '../audit/audit-log.ts';
-import { describeZodError } from '../describe-zod-error.ts';
+import { parseInput } from '../describe-zod-error.ts';
 import { invalidInput, isAppError, PermanentError } from '../errors.ts';
 import type { CredentialVerifier, IamGateway } from '../iam/iam-gateway.ts';
 import type { ProviderStore } from '../providers/provider-store.ts';
@@ -38,21 +38,13 @@ export interface ImportDeps {
   verifierFor(providerId: string): CredentialVerifier;
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, root: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw invalidInput(describeZodError(parsed.error, root));
-  }
-  return parsed.data;
-}
-
 export async function importAccount(
   deps: ImportDeps,
   ref: AccountRef,
   body: unknown,
   actor: string,
 ): Promise<AccountRecord> {
-  const input = parse(importInputSchema, body ?? {}, '');
+  const input = parseInput(importInputSchema, body ?? {});
   await deps.providers.require(ref.provider);
   if (input.resetOnImport) {
     throw invalidInput(
@@ -64,11 +56,11 @@ export async function importAccount(
   }
   const adoptKey =
     ref.kind === 'access-key' && input.adoptSecret !== undefined
-      ? parse(adoptedKeySchema, input.adoptSecret, 'adoptSecret')
+      ? parseInput(adoptedKeySchema, input.adoptSecret, 'adoptSecret')
       : undefined;
   const adoptPassword =
     ref.kind === 'password' && input.adoptSecret !== undefined
-      ? parse(adoptedPasswordSchema, input.adoptSecret, 'adoptSecret')
+      ? parseInput(adoptedPasswordSchema, input.adoptSecret, 'adoptSecret')
       : undefined;
   if (await deps.accounts.get(ref)) {
     throw new PermanentError(

@@ -4,11 +4,11 @@
  */
 import type { AppConfig } from '../config/load-config.ts';
 import type { IamHttpHooks } from '../iam/create-iam-clients.ts';
+import type { EnqueueJob } from '../jobs/define-job.ts';
 import type { ProviderGateways } from '../iam/provider-gateways.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
-import type { Enqueue } from '../producers/create-enqueue.ts';
 import type { EventLog } from '../queue/event-log.ts';
 import type { BudgetOf, RateBudget } from '../queue/rate-budget.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
@@ -32,7 +32,7 @@ export interface EngineDeps {
    * `createDomain({ config, redis, hooksFor: deps.iamHooksFor })`.
    */
   iamHooksFor: (providerId: string) => IamHttpHooks;
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   events: EventLog;
   leases: UserLeases;
   budget: RateBudget;

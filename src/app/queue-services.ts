@@ -8,11 +8,11 @@
 import { closeWithin } from '../close-within.ts';
 import type { AppConfig } from '../config/load-config.ts';
 import { createDeadLetter, type DeadLetter } from '../dead-letter/dead-letter.ts';
-import type { JobContract, RetryPolicy } from '../jobs/define-job.ts';
+import type { EnqueueJob, JobContract, RetryPolicy } from '../jobs/define-job.ts';
 import { createKeys, type Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
-import { createEnqueue, type Enqueue } from '../producers/create-enqueue.ts';
+import { createEnqueue } from '../producers/create-enqueue.ts';
 import { createQueues, type QueueSet } from '../producers/create-queues.ts';
 import { RETENTION } from '../producers/retention.ts';
 import { createEventLog, type EventLog } from '../queue/event-log.ts';
@@ -25,7 +25,7 @@ export interface QueueServices {
   redis: RedisConnection;
   keys: Keys;
   queues: QueueSet;
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   events: EventLog;
   jobStates: JobStateStore;
   /** Closes the queues, for at most a second (Redis may be gone). */

@@ -3,6 +3,7 @@
  * user, action, key id, AWS request id, job id and outcome — success or failure.
  */
 import type { AccessKey, IamGateway, MutationReceipt } from '../iam/iam-gateway.ts';
+import type { AccountKind } from '../identifiers.ts';
 import { accountKey } from '../keys.ts';
 import type { AuditLog } from './audit-log.ts';
 
@@ -22,7 +23,7 @@ type Mutation =
   | 'updateLoginProfile';
 
 /** Which account kind each mutation concerns (audit entries name canonical account references). */
-const KIND_OF: Record<Mutation, 'access-key' | 'password'> = {
+const KIND_OF: Record<Mutation, AccountKind> = {
   createAccessKey: 'access-key',
   updateAccessKeyStatus: 'access-key',
   deleteAccessKey: 'access-key',

@@ -6,10 +6,9 @@
 import { createDeadLetterOf, createQueueServices } from '../app/queue-services.ts';
 import type { AppConfig } from '../config/load-config.ts';
 import type { DeadLetter } from '../dead-letter/dead-letter.ts';
-import type { JobContract } from '../jobs/define-job.ts';
+import type { EnqueueJob, JobContract } from '../jobs/define-job.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
-import type { Enqueue } from '../producers/create-enqueue.ts';
 import type { QueueSet } from '../producers/create-queues.ts';
 import { checkRedis } from '../queue/check-redis.ts';
 import { createRedisConnection, type RedisConnection } from '../queue/redis-connections.ts';
@@ -18,7 +17,7 @@ export interface ProducerSession {
   config: AppConfig;
   keys: Keys;
   queues: QueueSet;
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   deadLetter: DeadLetter;
   /** A new patient connection (for waiting on a job's events). */
   connectPatient: () => RedisConnection;

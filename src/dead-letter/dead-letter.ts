@@ -13,12 +13,11 @@
 import type { Job } from 'bullmq';
 
 import { type ErrorCode, isAppError, PermanentError } from '../errors.ts';
-import type { EnqueuedJob, JobContract } from '../jobs/define-job.ts';
+import type { EnqueuedJob, EnqueueJob, JobContract } from '../jobs/define-job.ts';
 import { DEAD_LETTER_QUEUE, type WorkQueueName } from '../jobs/queues.ts';
 import type { Keys } from '../keys.ts';
 import { type Logger, REDACTED, scrubSecrets } from '../logger.ts';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
-import type { Enqueue } from '../producers/create-enqueue.ts';
 import type { QueueSet } from '../producers/create-queues.ts';
 import type { EventLog } from '../queue/event-log.ts';
 import { reasonOf, scrubFailureText } from '../queue/failure-reason.ts';
@@ -70,7 +69,7 @@ export interface DeadLetterDeps {
   keys: Keys;
   events: EventLog;
   jobStates: JobStateStore;
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   /** Every contract a replay may target. */
   contracts: readonly JobContract[];
   /** How long failed jobs are kept (s): entries of the copied-set older than that are trimmed. */

@@ -8,9 +8,8 @@ import type { Registry } from 'prom-client';
 import type { ApiToken } from '../config/api-tokens.ts';
 import type { AppConfig } from '../config/load-config.ts';
 import type { DeadLetter } from '../dead-letter/dead-letter.ts';
-import type { JobContract } from '../jobs/define-job.ts';
+import type { EnqueueJob, JobContract } from '../jobs/define-job.ts';
 import type { Logger } from '../logger.ts';
-import type { Enqueue } from '../producers/create-enqueue.ts';
 import type { QueueSet } from '../producers/create-queues.ts';
 import type { EventLog } from '../queue/event-log.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
@@ -22,7 +21,7 @@ export interface HttpDeps {
   redis: RedisConnection;
   tokens: readonly ApiToken[];
   queues: QueueSet;
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   events: EventLog;
   deadLetter: DeadLetter;
   /** Every job type, for `/v1/jobs/schemas`. */

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 
+import type { UserRef } from '../identifiers.ts';
 import type { EmitEvent } from './events.ts';
 import type { QueueName, WorkQueueName } from './queues.ts';
 
@@ -19,12 +20,6 @@ export interface RetryPolicy {
     readonly delay: number;
     readonly jitter?: number;
   };
-}
-
-/** The IAM user a job mutates: one such job runs at a time per user, across all workers. */
-export interface LockedUser {
-  provider: string;
-  userName: string;
 }
 
 /** Everything producers, workers and the dashboard need to know about one kind of job. */
@@ -45,19 +40,25 @@ export interface JobContract<Name extends string = string, Payload extends z.Zod
   deduplicationId?(payload: z.output<Payload>): string;
   /** The provider whose rate budget and throttling this job is subject to. */
   provider?(payload: z.output<Payload>): string;
-  /** Set for jobs that mutate an IAM user: the engine holds that user's lease while it runs. */
-  lockedUser?(payload: z.output<Payload>): LockedUser;
+  /**
+   * Set for jobs that mutate an IAM user: the engine holds that user's lease while it runs, so
+   * one such job runs at a time per user, across all workers.
+   */
+  lockedUser?(payload: z.output<Payload>): UserRef;
 }
 
-/** The lease on one IAM user, held for the whole run of a job whose contract has `lockedUser`. */
-export interface UserLease {
-  readonly provider: string;
-  readonly userName: string;
+/** What a write on an IAM user's behalf shows to prove it holds the user's lease. */
+export interface Fence {
+  readonly user: UserRef;
   /**
    * Monotonic per user. Redis holds `String(fencingToken)` under `keys.userLease(...)` while the
    * lease is ours; scripts that write the journal or the vault compare it (see user-lease.ts).
    */
   readonly fencingToken: number;
+}
+
+/** The lease on one IAM user, held for the whole run of a job whose contract has `lockedUser`. */
+export interface UserLease extends Fence {
   /** Throws TransientError `lease_lost` unless the lease still holds our token. */
   assertHeld(): Promise<void>;
 }
@@ -73,11 +74,27 @@ export interface EnqueuedJob {
   jobId: string;
 }
 
-/** Lets a handler start follow-up work without depending on BullMQ. */
+export interface EnqueueOptions {
+  /** Run no earlier than this many ms from now. */
+  delayMs?: number;
+  /** An `Idempotency-Key` and whose it is (the API token's name): same key, same job, 24 h. */
+  idempotencyKey?: { scope: string; key: string };
+  /**
+   * Refuses before enqueueing (e.g. 409 `rotation_in_progress`). With an Idempotency-Key it
+   * runs only for a new key: a retried request gets its job back, not a refusal its own job caused.
+   */
+  check?: () => Promise<void>;
+}
+
+/**
+ * Validates the payload and enqueues a job of `contract`: how handlers start follow-up work
+ * without depending on BullMQ, and how the API, the CLI and upstream systems enqueue.
+ * `producers/create-enqueue.ts` implements it.
+ */
 export type EnqueueJob = <C extends JobContract>(
   contract: C,
   payload: z.input<C['payload']>,
-  options?: { delayMs?: number },
+  options?: EnqueueOptions,
 ) => Promise<EnqueuedJob>;
 
 /** Facts about one run, and what a handler may do besides its own work. */

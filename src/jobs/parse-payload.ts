@@ -4,17 +4,9 @@
  */
 import { z } from 'zod';
 
+import { describeZodError } from '../describe-zod-error.ts';
 import { PermanentError } from '../errors.ts';
 import type { JobContract, PayloadOf } from './define-job.ts';
-
-/** `provider: Invalid input: expected string, received number; userName: …` */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map(
-      (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(payload)'}: ${issue.message}`,
-    )
-    .join('; ');
-}
 
 export function parsePayload<C extends JobContract>(contract: C, input: unknown): PayloadOf<C> {
   // The function form infers the schema; `contract.payload.safeParse` would yield unknown here.
@@ -22,7 +14,7 @@ export function parsePayload<C extends JobContract>(contract: C, input: unknown)
   if (!parsed.success) {
     throw new PermanentError(
       'invalid_payload',
-      `${contract.name}: ${describeIssues(parsed.error)}`,
+      `${contract.name}: ${describeZodError(parsed.error)}`,
     );
   }
   return parsed.data as PayloadOf<C>;

@@ -13,5 +13,3 @@ export const jobContracts = [
   discover,
   heartbeat,
 ] as const satisfies readonly JobContract[];
-
-export type ProductionContract = (typeof jobContracts)[number];

@@ -5,31 +5,11 @@
  * fixed job ids, which would block a new job after a failed one.
  */
 import type { JobsOptions } from 'bullmq';
-import type { z } from 'zod';
-
-import type { EnqueuedJob, JobContract, RetryPolicy } from '../jobs/define-job.ts';
+import type { EnqueuedJob, EnqueueJob, JobContract, RetryPolicy } from '../jobs/define-job.ts';
 import { parsePayload } from '../jobs/parse-payload.ts';
 import type { IdempotencyStore } from '../queue/idempotency-store.ts';
 import type { QueueSet } from './create-queues.ts';
 import { RETENTION, type Retention } from './retention.ts';
-
-export interface EnqueueOptions {
-  /** Run no earlier than this many ms from now. */
-  delayMs?: number;
-  /** An `Idempotency-Key` and whose it is (the API token's name): same key, same job, 24 h. */
-  idempotencyKey?: { scope: string; key: string };
-  /**
-   * Refuses before enqueueing (e.g. 409 `rotation_in_progress`). With an Idempotency-Key it
-   * runs only for a new key: a retried request gets its job back, not a refusal its own job caused.
-   */
-  check?: () => Promise<void>;
-}
-
-export type Enqueue = <C extends JobContract>(
-  contract: C,
-  payload: z.input<C['payload']>,
-  options?: EnqueueOptions,
-) => Promise<EnqueuedJob>;
 
 export interface EnqueueDeps {
   queues: QueueSet;
@@ -59,7 +39,7 @@ export function jobOptionsFor(
   };
 }
 
-export function createEnqueue(deps: EnqueueDeps): Enqueue {
+export function createEnqueue(deps: EnqueueDeps): EnqueueJob {
   return async (contract, input, options = {}) => {
     const payload = parsePayload(contract, input);
     const add = async (): Promise<EnqueuedJob> => {

@@ -6,6 +6,7 @@
  *   const job = await producer.enqueue(someContract, { provider: 'prod' });
  */
 import type { AppConfig } from '../config/load-config.ts';
+import type { EnqueueJob } from '../jobs/define-job.ts';
 import { jobContracts } from '../jobs/registry.ts';
 import { createKeys } from '../keys.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -13,7 +14,7 @@ import { checkRedis } from '../queue/check-redis.ts';
 import { createIdempotencyStore } from '../queue/idempotency-store.ts';
 import { createRedisConnection } from '../queue/redis-connections.ts';
 import { closeWithin } from '../close-within.ts';
-import { createEnqueue, type Enqueue } from './create-enqueue.ts';
+import { createEnqueue } from './create-enqueue.ts';
 import { createQueues } from './create-queues.ts';
 import { type JobSchema, jobSchemas } from './job-schemas.ts';
 import { getJobStatus, type JobStatus } from './job-status.ts';
@@ -24,7 +25,7 @@ export interface ProducerOptions {
 }
 
 export interface Producer {
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   status(queue: string, jobId: string): Promise<JobStatus | undefined>;
   schemas(): JobSchema[];
   close(): Promise<void>;

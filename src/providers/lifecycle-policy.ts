@@ -5,7 +5,10 @@
  */
 import { z } from 'zod';
 
-const explicitPasswordPolicy = z
+import { explicitPasswordPolicy as explicitPasswordRules } from '../passwords/password-policy-sources.ts';
+import { unsatisfiableReason } from '../passwords/password-policy.ts';
+
+const explicitPasswordPolicyFields = z
   .object({
     minLength: z.number().int().min(8).max(128).default(14),
     maxLength: z.number().int().min(8).max(128).default(128),
@@ -15,10 +18,26 @@ const explicitPasswordPolicy = z
     requireSymbols: z.boolean().default(true),
     excludeCharacters: z.string().max(64).default(''),
   })
-  .strict()
+  .strict();
+
+export type ExplicitPasswordPolicy = z.infer<typeof explicitPasswordPolicyFields>;
+
+const explicitPasswordPolicy = explicitPasswordPolicyFields
   .refine((p) => p.minLength <= p.maxLength, {
     message: 'minLength must not exceed maxLength',
     path: ['minLength'],
+  })
+  .superRefine((p, ctx) => {
+    // A required class whose every character is excluded: refused when written, not at rotation.
+    const reason =
+      p.minLength <= p.maxLength ? unsatisfiableReason(explicitPasswordRules(p)) : undefined;
+    if (reason !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `no password can satisfy it: ${reason}`,
+        path: ['excludeCharacters'],
+      });
+    }
   });
 
 const schedule = (max: number) => z.number().int().min(1).max(max).nullable();
@@ -58,7 +77,6 @@ export const lifecyclePolicySchema = z
   .strict();
 
 export type LifecyclePolicy = z.infer<typeof lifecyclePolicySchema>;
-export type ExplicitPasswordPolicy = z.infer<typeof explicitPasswordPolicy>;
 
 export const DEFAULT_LIFECYCLE_POLICY: LifecyclePolicy = lifecyclePolicySchema.parse({});
 

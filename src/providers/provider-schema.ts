@@ -5,19 +5,30 @@
  */
 import { z } from 'zod';
 
+import { canonicalRef, parseAccountRef } from '../accounts/account-ref.ts';
+import { isAppError } from '../errors.ts';
+import { ACCESS_KEY_ID, AWS_REGION, providerIdSchema } from '../identifiers.ts';
 import { lifecyclePolicySchema, type LifecyclePolicy } from './lifecycle-policy.ts';
-import { ACCESS_KEY_ID, AWS_REGION, PROVIDER_ID } from '../identifiers.ts';
 
-const ACCOUNT_REF = /^[a-z0-9][a-z0-9-]{0,62}\/[\w+=,.@-]{1,64}\/access-key$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 export const PROVIDER_STATUSES = ['ready', 'degraded', 'missing_permissions', 'unknown'] as const;
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 
-export const providerIdSchema = z
-  .string()
-  .regex(PROVIDER_ID, 'must match ^[a-z0-9][a-z0-9-]{0,62}$');
+/** A linked credential is a managed access-key account of ours: `prod/pam-svc/access-key`. */
+function checkLinkedAccount(text: string, ctx: z.core.$RefinementCtx<string>): void {
+  try {
+    if (parseAccountRef(text).kind !== 'access-key') {
+      ctx.addIssue('must be an access-key account, e.g. prod/pam-svc/access-key');
+    }
+  } catch (err) {
+    if (!isAppError(err)) {
+      throw err;
+    }
+    ctx.addIssue(err.message);
+  }
+}
 
 const credentialInput = z.discriminatedUnion('type', [
   z
@@ -32,9 +43,7 @@ const credentialInput = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('linked'),
-      account: z
-        .string()
-        .regex(ACCOUNT_REF, 'must be a managed access-key account, e.g. prod/pam-svc/access-key'),
+      account: z.string().superRefine(checkLinkedAccount),
     })
     .strict(),
   z.object({ type: z.literal('chain') }).strict(),
@@ -98,11 +107,9 @@ export function toStoredCredential(input: ProviderInput['credential']): StoredCr
   switch (input.type) {
     case 'custom':
       return { type: 'custom', accessKeyId: input.accessKeyId };
-    case 'linked': {
+    case 'linked':
       // Stored canonical (user name lower-cased) so it names the account's vault owner directly.
-      const [provider, userName, kind] = input.account.split('/');
-      return { type: 'linked', account: `${provider}/${(userName ?? '').toLowerCase()}/${kind}` };
-    }
+      return { type: 'linked', account: canonicalRef(parseAccountRef(input.account)) };
     case 'chain':
       return { type: 'chain' };
   }

@@ -6,8 +6,9 @@
 import type { Redis } from 'ioredis';
 
 import type { AuditLog } from '../audit/audit-log.ts';
-import { describeZodError } from '../describe-zod-error.ts';
+import { parseInput } from '../describe-zod-error.ts';
 import { invalidInput, PermanentError } from '../errors.ts';
+import { checkIdentifier, providerIdSchema } from '../identifiers.ts';
 import { type Keys, providerOwner } from '../keys.ts';
 import type { SecretStore } from '../vault/secret-store.ts';
 import {
@@ -18,7 +19,6 @@ import {
 import {
   type ProviderRecord,
   type ProviderStatus,
-  providerIdSchema,
   providerInputSchema,
   toStoredCredential,
 } from './provider-schema.ts';
@@ -75,11 +75,7 @@ export interface ProviderStoreDeps {
 }
 
 export function checkProviderId(id: string): string {
-  const parsed = providerIdSchema.safeParse(id);
-  if (!parsed.success) {
-    throw invalidInput(`provider id "${id}": ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  }
-  return id;
+  return checkIdentifier(providerIdSchema, 'provider id', id);
 }
 
 export function createProviderStore(deps: ProviderStoreDeps): ProviderStore {
@@ -115,11 +111,7 @@ export function createProviderStore(deps: ProviderStoreDeps): ProviderStore {
 
     async put(id, body, actor) {
       checkProviderId(id);
-      const parsed = providerInputSchema.safeParse(body);
-      if (!parsed.success) {
-        throw invalidInput(describeZodError(parsed.error));
-      }
-      const input = parsed.data;
+      const input = parseInput(providerInputSchema, body);
       if (input.id !== undefined && input.id !== id) {
         throw invalidInput(`id: "${input.id}" differs from the provider id in the path ("${id}")`);
       }
@@ -204,13 +196,11 @@ export function createProviderStore(deps: ProviderStoreDeps): ProviderStore {
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
         throw invalidInput('policy: must be a JSON object, e.g. {"rotateEveryDays": 30}');
       }
-      const parsed = lifecyclePolicySchema.safeParse(
+      const policy: LifecyclePolicy = parseInput(
+        lifecyclePolicySchema,
         options.replace ? patch : { ...record.policy, ...patch },
+        'policy',
       );
-      if (!parsed.success) {
-        throw invalidInput(describeZodError(parsed.error, 'policy'));
-      }
-      const policy: LifecyclePolicy = parsed.data;
       const updated = { ...record, policy, updatedAt: new Date().toISOString() };
       await save(updated);
       await audit.append({

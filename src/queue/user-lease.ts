@@ -10,7 +10,7 @@
  * of the worker that took over.
  */
 import { TransientError } from '../errors.ts';
-import type { LockedUser } from '../jobs/define-job.ts';
+import type { UserRef } from '../identifiers.ts';
 import type { Keys } from '../keys.ts';
 import { DELETE_IF_HOLDS } from './delete-if-holds.ts';
 import { defineScript, type LuaScript, runScript } from './run-script.ts';
@@ -82,13 +82,13 @@ export type AcquireResult = { acquired: true; token: number } | { acquired: fals
 
 export interface UserLeases {
   readonly ttlMs: number;
-  keyOf(user: LockedUser): string;
-  acquire(user: LockedUser): Promise<AcquireResult>;
+  keyOf(user: UserRef): string;
+  acquire(user: UserRef): Promise<AcquireResult>;
   /** Extends the TTL; false when the lease is no longer ours. */
-  renew(user: LockedUser, token: number): Promise<boolean>;
+  renew(user: UserRef, token: number): Promise<boolean>;
   /** Deletes the lease; false when it was no longer ours. */
-  release(user: LockedUser, token: number): Promise<boolean>;
-  isHeld(user: LockedUser, token: number): Promise<boolean>;
+  release(user: UserRef, token: number): Promise<boolean>;
+  isHeld(user: UserRef, token: number): Promise<boolean>;
 }
 
 export function createUserLeases(deps: {
@@ -97,7 +97,7 @@ export function createUserLeases(deps: {
   ttlMs: number;
 }): UserLeases {
   const { redis, keys, ttlMs } = deps;
-  const keyOf = (user: LockedUser) => keys.userLease(user.provider, user.userName);
+  const keyOf = (user: UserRef) => keys.userLease(user.provider, user.userName);
   return {
     ttlMs,
     keyOf,

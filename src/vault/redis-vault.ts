@@ -9,12 +9,13 @@ import type { Redis } from 'ioredis';
 
 import type { AuditLog } from '../audit/audit-log.ts';
 import { PermanentError, TransientError } from '../errors.ts';
+import type { AccountKind } from '../identifiers.ts';
+import type { Fence } from '../jobs/define-job.ts';
 import { type Keys, providerOfOwner } from '../keys.ts';
 import { runScript } from '../queue/run-script.ts';
 import { additionalData, type Envelope, open, seal } from './envelope.ts';
 import type { Keyring } from './keyring.ts';
 import type {
-  Fence,
   SecretStore,
   SecretValue,
   VaultStage,
@@ -27,7 +28,7 @@ import { VAULT_WRITE } from './vault-script.ts';
 /** What the hash holds per version (`version:<id>`): metadata in clear, the secret sealed. */
 export interface StoredVersion {
   versionId: string;
-  kind: 'access-key' | 'password';
+  kind: AccountKind;
   accessKeyId: string | undefined;
   createdAt: string;
   envelope: Envelope;
@@ -43,7 +44,7 @@ export interface RedisVaultOptions {
   replicaWaitMs?: number;
 }
 
-function kindOf(value: SecretValue): 'access-key' | 'password' {
+function kindOf(value: SecretValue): AccountKind {
   return 'password' in value ? 'password' : 'access-key';
 }
 
@@ -73,7 +74,7 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
   /** The user lease guarding an account's record; none for a provider's own credential. */
   function leaseOf(owner: string, fence: Fence | undefined): string {
     if (fence) {
-      return keys.userLease(fence.provider, fence.userName);
+      return keys.userLease(fence.user.provider, fence.user.userName);
     }
     const [provider, userName, kind] = owner.split('/');
     return provider && userName && kind ? keys.userLease(provider, userName) : keys.vault(owner);
@@ -87,7 +88,7 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
       (action, owner, fence) =>
         new TransientError(
           'lease_lost',
-          `vault ${action} on ${owner} refused: this worker no longer holds the lease on the IAM user (fencing token ${fence?.token})`,
+          `vault ${action} on ${owner} refused: this worker no longer holds the lease on the IAM user (fencing token ${fence?.fencingToken})`,
         ),
     ],
     [
@@ -155,7 +156,7 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
         redis,
         VAULT_WRITE,
         [keys.vault(owner), keys.vaultIndex, leaseOf(owner, fence)],
-        [fence ? String(fence.token) : '', op, ...args],
+        [fence ? String(fence.fencingToken) : '', op, ...args],
       );
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

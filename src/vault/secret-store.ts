@@ -3,6 +3,8 @@
  * (`prod/alice/access-key`) or `provider:<id>`. Each write makes a new version; stages point at
  * versions, so promotion relabels without re-encrypting. Types only.
  */
+import type { AccountKind } from '../identifiers.ts';
+import type { Fence } from '../jobs/define-job.ts';
 
 export type SecretValue = { accessKeyId: string; secretAccessKey: string } | { password: string };
 
@@ -10,16 +12,10 @@ export type SecretValue = { accessKeyId: string; secretAccessKey: string } | { p
 export const VAULT_STAGES = ['current', 'pending', 'previous', 'unconfirmed'] as const;
 export type VaultStage = (typeof VAULT_STAGES)[number];
 
-/** The caller's lease on the IAM user (DESIGN.md invariant 5), checked inside the write script. */
-export interface Fence {
-  provider: string;
-  userName: string;
-  token: number;
-}
-
 export interface WriteOptions {
   /** Who writes, for the audit trail. */
   actor: string;
+  /** The caller's lease on the IAM user (DESIGN.md invariant 5), checked inside the write script. */
   fence?: Fence | undefined;
   jobId?: string | undefined;
 }
@@ -27,7 +23,7 @@ export interface WriteOptions {
 export interface VersionInfo {
   versionId: string;
   stages: VaultStage[];
-  kind: 'access-key' | 'password';
+  kind: AccountKind;
   accessKeyId: string | undefined;
   createdAt: string;
   /** Id of the master key that encrypted it. */

@@ -26,7 +26,7 @@ import type { JobBinding } from './bind-handlers.ts';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
 import { holdLease, type HeldLease } from './lease-keeper.ts';
 import { runWithDeadline } from './run-with-deadline.ts';
-import { deferJob, settleFailure } from './settle-failure.ts';
+import { deferJob, deferralBackoffMs, settleFailure } from './settle-failure.ts';
 
 export interface ProcessorDeps {
   queue: WorkQueueName;
@@ -43,11 +43,10 @@ export interface ProcessorDeps {
 
 /**
  * Ms before a job whose user is leased looks again: 100 ms doubling with each deferral up to
- * 2 s (jittered), never past the lease's remaining life.
+ * 2 s, never much past the lease's remaining life (jittered both ways so waiters spread out).
  */
 function leaseRetryMs(job: Job, busyMs: number): number {
-  const deferrals = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
-  const backoff = Math.min(2_000, 100 * 2 ** Math.min(deferrals, 5));
+  const backoff = deferralBackoffMs(job, 100, 2_000);
   return Math.min(backoff, Math.max(busyMs, 50)) * (0.75 + Math.random() / 2);
 }
 

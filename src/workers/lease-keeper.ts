@@ -4,7 +4,8 @@
  * end (only if still ours).
  */
 import { TransientError } from '../errors.ts';
-import type { LockedUser, UserLease } from '../jobs/define-job.ts';
+import type { UserRef } from '../identifiers.ts';
+import type { UserLease } from '../jobs/define-job.ts';
 import type { Logger } from '../logger.ts';
 import type { UserLeases } from '../queue/user-lease.ts';
 
@@ -23,7 +24,7 @@ export type HoldResult = { held: HeldLease } | { busyMs: number };
 
 export async function holdLease(
   leases: UserLeases,
-  user: LockedUser,
+  user: UserRef,
   onLost: (err: TransientError) => void,
   log: Logger,
 ): Promise<HoldResult> {
@@ -67,8 +68,7 @@ export async function holdLease(
     clearInterval(timer);
   };
   const lease: UserLease = {
-    provider: user.provider,
-    userName: user.userName,
+    user,
     fencingToken: token,
     async assertHeld() {
       if (stopped || !(await leases.isHeld(user, token))) {

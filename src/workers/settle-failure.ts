@@ -15,7 +15,7 @@ import { formatFailure } from '../queue/failure-reason.ts';
 import type { RateBudget } from '../queue/rate-budget.ts';
 
 /** How long every process holds a provider's requests after IAM said "throttled". */
-export const THROTTLE_BACKOFF_MS = 1_000;
+const THROTTLE_BACKOFF_MS = 1_000;
 const MAX_THROTTLE_DELAY_MS = 30_000;
 
 export interface FailureContext {
@@ -36,10 +36,19 @@ export async function deferJob(job: Job, token: string, delayMs: number): Promis
   return new DelayedError();
 }
 
-/** Exponential in the number of earlier deferrals, with jitter: 1 s, 2 s, 4 s … 30 s. */
-export function throttleDelayMs(job: Job, retryAfterMs: number | undefined): number {
+/**
+ * How long to defer a job that could not run yet: `baseMs`, doubled for each earlier deferral
+ * of this job (a deferral starts the job without making an attempt), up to `maxMs`. Unjittered:
+ * callers spread it as their wait needs.
+ */
+export function deferralBackoffMs(job: Job, baseMs: number, maxMs: number): number {
   const deferrals = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
-  const backoff = Math.min(MAX_THROTTLE_DELAY_MS, 1_000 * 2 ** Math.min(deferrals, 5));
+  return Math.min(maxMs, baseMs * 2 ** Math.min(deferrals, 5));
+}
+
+/** 1 s, 2 s, 4 s … 30 s (jittered down by up to half), never sooner than IAM asked. */
+function throttleDelayMs(job: Job, retryAfterMs: number | undefined): number {
+  const backoff = deferralBackoffMs(job, 1_000, MAX_THROTTLE_DELAY_MS);
   return Math.max(retryAfterMs ?? 0, backoff * (0.5 + Math.random() / 2));
 }
 

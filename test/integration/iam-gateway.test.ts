@@ -1,6 +1,7 @@
 /** The IAM gateway through the real SDK over HTTP, against the selected backend. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { PermanentError } from '../../src/errors.ts';
 import { createAwsIamGateway } from '../../src/iam/aws-iam-gateway.ts';
 import { createIamClients } from '../../src/iam/create-iam-clients.ts';
 import type { IamGateway } from '../../src/iam/iam-gateway.ts';
@@ -79,10 +80,9 @@ describe(`IAM gateway on ${process.env.IAM_TEST_BACKEND}`, () => {
     await gateway.createAccessKey(userName);
     await gateway.createAccessKey(userName);
     const before = calls.length;
-    await expect(gateway.createAccessKey(userName)).rejects.toMatchObject({
-      code: 'quota_exceeded',
-      retryable: false,
-    });
+    const refused = gateway.createAccessKey(userName);
+    await expect(refused).rejects.toThrow(PermanentError);
+    await expect(refused).rejects.toMatchObject({ code: 'quota_exceeded' });
     expect(calls.slice(before)).toEqual(['CreateAccessKey']);
   });
 
@@ -102,9 +102,8 @@ describe(`IAM gateway on ${process.env.IAM_TEST_BACKEND}`, () => {
   });
 
   it('reports a missing user as user_missing, without retry', async () => {
-    await expect(gateway.listAccessKeys('no-such-user-iam-pam')).rejects.toMatchObject({
-      code: 'user_missing',
-      retryable: false,
-    });
+    const refused = gateway.listAccessKeys('no-such-user-iam-pam');
+    await expect(refused).rejects.toThrow(PermanentError);
+    await expect(refused).rejects.toMatchObject({ code: 'user_missing' });
   });
 });

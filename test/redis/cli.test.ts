@@ -50,7 +50,7 @@ describe('enqueueing commands', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^iam-pam: test-echo: provider: must be a provider id/),
+      expect.stringMatching(/^iam-pam: test-echo: provider: must be 1-63 lower-case letters/),
     ]);
   });
 });

@@ -60,7 +60,7 @@ describe('the job engine', () => {
       engine.enqueue(testEcho, { provider: 'Not A Provider', key: 'x' }),
     ).rejects.toMatchObject({
       code: 'invalid_payload',
-      message: expect.stringMatching(/^test-echo: provider: must be a provider id/),
+      message: expect.stringMatching(/^test-echo: provider: must be 1-63 lower-case letters/),
     });
     expect(await engine.queues.get('validate').count()).toBe(before);
   });

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { createAuditLog } from '../../src/audit/audit-log.ts';
+import { TransientError } from '../../src/errors.ts';
 import { createKeys } from '../../src/keys.ts';
 import { createKeyring } from '../../src/vault/keyring.ts';
 import { createRedisVault } from '../../src/vault/redis-vault.ts';
@@ -57,7 +58,9 @@ describe('vault writes with a replica', () => {
     process.kill(replica.pid, 'SIGSTOP');
     const promote = () =>
       vault.promote('prod/alice/access-key', { actor: 'test', versionId: pending.versionId });
-    await expect(promote()).rejects.toMatchObject({ code: 'redis_unavailable', retryable: true });
+    const refused = promote();
+    await expect(refused).rejects.toThrow(TransientError);
+    await expect(refused).rejects.toMatchObject({ code: 'redis_unavailable' });
     // Applied on the primary and audited as done; only the replicas' acknowledgement was missing.
     expect(await redis.hget(keys.vault('prod/alice/access-key'), 'stage:current')).toBe(
       pending.versionId,

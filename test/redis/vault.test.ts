@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 
 import { createAuditLog } from '../../src/audit/audit-log.ts';
+import { TransientError } from '../../src/errors.ts';
 import { createKeys } from '../../src/keys.ts';
 import { createKeyring, type Keyring } from '../../src/vault/keyring.ts';
 import { verifyMasterKey } from '../../src/vault/master-key-check.ts';
@@ -65,13 +66,13 @@ describe('the vault', () => {
   it('writes only while the caller holds the lease on the IAM user (fencing token)', async () => {
     const owner = 'prod/carol/access-key';
     await t.redis.set(keys.userLease('prod', 'Carol'), '7');
-    const fence = { provider: 'prod', userName: 'carol', token: 7 };
+    const fence = { user: { provider: 'prod', userName: 'carol' }, fencingToken: 7 };
     await vault.put(owner, 'pending', secretOf(21), { actor, fence });
 
-    const stale = { ...fence, token: 6 };
-    await expect(
-      vault.put(owner, 'pending', secretOf(22), { actor, fence: stale }),
-    ).rejects.toMatchObject({ code: 'lease_lost', retryable: true });
+    const stale = { ...fence, fencingToken: 6 };
+    const refused = vault.put(owner, 'pending', secretOf(22), { actor, fence: stale });
+    await expect(refused).rejects.toThrow(TransientError);
+    await expect(refused).rejects.toMatchObject({ code: 'lease_lost' });
     await expect(vault.promote(owner, { actor, fence: stale })).rejects.toMatchObject({
       code: 'lease_lost',
     });

@@ -11,10 +11,10 @@ import {
   type WorkerRuntimeOptions,
 } from '../../src/app/worker-runtime.ts';
 import { type AppConfig, loadConfig } from '../../src/config/load-config.ts';
-import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
+import type { EnqueuedJob, EnqueueJob } from '../../src/jobs/define-job.ts';
 import { createKeys, type Keys } from '../../src/keys.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
-import { createEnqueue, type Enqueue } from '../../src/producers/create-enqueue.ts';
+import { createEnqueue } from '../../src/producers/create-enqueue.ts';
 import { createQueues, type QueueSet } from '../../src/producers/create-queues.ts';
 import type { JobStatus } from '../../src/producers/job-status.ts';
 import { waitForJob } from '../../src/producers/wait-for-job.ts';
@@ -31,7 +31,7 @@ export interface TestEngine {
   log: Logger;
   producer: RedisConnection;
   queues: QueueSet;
-  enqueue: Enqueue;
+  enqueue: EnqueueJob;
   events: EventLog;
   runtime(): WorkerRuntime;
   /** Waits until the job completed or failed, and returns its status. */

@@ -10,12 +10,12 @@ import type { EngineDeps } from '../../src/app/engine-deps.ts';
 import { PermanentError, TransientError } from '../../src/errors.ts';
 import { withAbortSignal } from '../../src/iam/abortable-gateway.ts';
 import { defineJob, type JobContext } from '../../src/jobs/define-job.ts';
-import { iamUserName, providerId } from '../../src/jobs/references.ts';
+import { iamUserNameSchema, providerIdSchema } from '../../src/identifiers.ts';
 import { sleep } from '../../src/sleep.ts';
 import { bindHandlers, type JobBinding } from '../../src/workers/bind-handlers.ts';
 
 const behaviour = {
-  provider: providerId,
+  provider: providerIdSchema,
   /** Names the run for assertions (and deduplication). */
   key: z.string().min(1),
   /** Fail with a transient error this many times, then succeed. */
@@ -53,7 +53,7 @@ export const testLocked = defineJob({
   name: 'test-locked',
   queue: 'rotation',
   description: 'Test job: mutates one IAM user, so it holds that user lease.',
-  payload: z.object({ ...behaviour, userName: iamUserName }),
+  payload: z.object({ ...behaviour, userName: iamUserNameSchema }),
   retry: { attempts: 2, backoff: { type: 'fixed', delay: 50 } },
   concurrency: 8,
   timeoutMs: 5_000,

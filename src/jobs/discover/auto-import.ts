@@ -6,7 +6,7 @@
  */
 import type { AccountRef } from '../../accounts/account-ref.ts';
 import type { AccountRecord } from '../../accounts/account-store.ts';
-import { isAppError } from '../../errors.ts';
+import { PermanentError } from '../../errors.ts';
 import type { LifecyclePolicy } from '../../providers/lifecycle-policy.ts';
 import type { EnqueuedJob } from '../define-job.ts';
 import type { RequestRotation } from '../rotation-ports.ts';
@@ -34,7 +34,7 @@ export async function autoImportAdded(
     try {
       record = await deps.importAccount(ref);
     } catch (err) {
-      if (!isAppError(err) || err.retryable) {
+      if (!(err instanceof PermanentError)) {
         throw err;
       }
       outcome.skipped.push({ userName, reason: err.code, message: err.message });

@@ -5,7 +5,7 @@
  * discovery stops and completes as partial. Anything that is not an IAM answer (a Redis
  * error) is not retried here: the job's own retry resumes the run.
  */
-import { AppError } from '../../errors.ts';
+import { AppError, TransientError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
 
 export interface ReadRetryPolicy {
@@ -41,7 +41,7 @@ export async function readWithRetries<T>(
       if (!(err instanceof AppError)) {
         throw err;
       }
-      if (!err.retryable || attempt >= options.policy.attempts) {
+      if (!(err instanceof TransientError) || attempt >= options.policy.attempts) {
         const tries = attempt > 1 ? ` (after ${attempt} tries)` : '';
         throw new ReadFailed(err.code, `${what}: ${err.message}${tries}`, { cause: err });
       }

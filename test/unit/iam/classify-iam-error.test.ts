@@ -115,7 +115,6 @@ describe('classifyIamError', () => {
   ])('classifies %s', (_label, err, code, retryable) => {
     const classified = classifyIamError(err, { action: 'CreateAccessKey' });
     expect(classified.code).toBe(code);
-    expect(classified.retryable).toBe(retryable);
     expect(classified).toBeInstanceOf(retryable ? TransientError : PermanentError);
     expect(classified.detail).toMatchObject({ action: 'CreateAccessKey', requestId: 'req-123' });
     expect(classified.message).toContain('CreateAccessKey: ');
@@ -128,7 +127,7 @@ describe('classifyIamError', () => {
         signedWith: 'new_key',
       });
       expect(classified.code).toBe('new_key_not_yet_valid');
-      expect(classified.retryable).toBe(true);
+      expect(classified).toBeInstanceOf(TransientError);
     }
   });
 
@@ -138,7 +137,7 @@ describe('classifyIamError', () => {
     });
     const classified = classifyIamError(err, { action: 'ListUsers' });
     expect(classified.code).toBe('iam_unreachable');
-    expect(classified.retryable).toBe(true);
+    expect(classified).toBeInstanceOf(TransientError);
   });
 
   it('does not retry an HTML answer from an endpoint that lacks the action (moto)', () => {
@@ -148,7 +147,7 @@ describe('classifyIamError', () => {
     );
     const classified = classifyIamError(err, { action: 'SimulatePrincipalPolicy' });
     expect(classified.code).toBe('not_implemented');
-    expect(classified.retryable).toBe(false);
+    expect(classified).toBeInstanceOf(PermanentError);
   });
 
   it('passes our own errors through unchanged', () => {
