@@ -310,6 +310,8 @@ describe(`discovery on ${process.env.IAM_TEST_BACKEND}`, () => {
         await big.close();
       }
     },
+    // 2,527 calls at 1,000 req/s take seconds, more on a busy machine.
+    120_000,
   );
 
   it.skipIf(noFaults.skip)(
@@ -365,5 +367,7 @@ describe(`discovery on ${process.env.IAM_TEST_BACKEND}`, () => {
         await domain.providers.updatePolicy('main', { autoImport: 'off' }, 'test');
       }
     },
+    // Two listings spend their retries (about 4 s each) before they stop.
+    60_000,
   );
 });
