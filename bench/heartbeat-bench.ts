@@ -98,7 +98,7 @@ export const heartbeatBench: Bench = {
     try {
       const userNames = await manageAccounts(bench, log);
       for (let i = 0; i < WORKERS; i += 1) {
-        await bench.startWorker('heartbeat', { IAM_PAM_CONCURRENCY: '32' });
+        await bench.startWorker('heartbeat', { IAM_PAM_CONCURRENCY: '64' });
       }
       const since = bench.sandbox.requests().at(-1)?.seq ?? 0;
       const queue = bench.queues.get('heartbeat');
@@ -150,7 +150,7 @@ export const heartbeatBench: Bench = {
           measure: 'heartbeat: worker RSS, peak during the run',
           value: measures.peakRssMb,
           unit: 'MB',
-          notes: `${WORKERS} worker process(es) (BENCH_WORKERS), IAM_PAM_CONCURRENCY 32; the largest, sampled every 100 ms`,
+          notes: `${WORKERS} worker process(es) (BENCH_WORKERS), IAM_PAM_CONCURRENCY 64; the largest, sampled every 100 ms`,
         },
       ];
     } finally {

@@ -44,12 +44,12 @@ const EVENT_DIFF_ENTRIES = 1_000;
 const PROGRESS_EVERY_MS = 500;
 
 /**
- * Key listings in flight: enough to keep the budget busy while calls wait on the network (at
- * 500 req/s, 20 calls of up to 40 ms each), few enough that their bookings stay well inside
- * the budget's horizon (a wait past it would throttle the job).
+ * Key listings in flight: enough to keep the budget busy when calls are slow (at 500 req/s,
+ * 63 calls of up to 125 ms each: AWS's own latency, or a busy host), while each one's booking
+ * stays within an eighth of a second of the budget (a wait past its horizon would throttle).
  */
 export function readsInFlight(rps: number): number {
-  return Math.min(64, Math.max(2, Math.ceil(rps / 25)));
+  return Math.min(64, Math.max(2, Math.ceil(rps / 8)));
 }
 
 function countsOf(diff: DiscoveryDiff) {
