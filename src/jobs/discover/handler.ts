@@ -18,6 +18,7 @@ import type { RequestRotation } from '../rotation-ports.ts';
 import { autoImportAdded, type AutoImportOutcome } from './auto-import.ts';
 import { discover } from './contract.ts';
 import { listUsersAndKeys, type ListingProgress } from './list-users-and-keys.ts';
+import { createPacer } from './pacer.ts';
 import { DEFAULT_READ_RETRY, type ReadRetryPolicy } from './read-with-retries.ts';
 
 export interface DiscoverDeps {
@@ -93,10 +94,12 @@ async function runDiscovery(
   }
   const managed = await deps.managedKeys(provider);
   const report = progressReporter(ctx);
+  const rps = await deps.budgetOf(provider);
   const listing = await listUsersAndKeys({
     gateway: withAbortSignal(deps.gatewayFor(provider), ctx.signal),
     pathPrefix,
-    inFlight: readsInFlight(await deps.budgetOf(provider)),
+    inFlight: readsInFlight(rps),
+    pace: createPacer(rps, ctx.signal),
     loginProfiles,
     isManaged: (userName, keyId) => managed.get(userField(userName))?.has(keyId) === true,
     retry: deps.retry ?? DEFAULT_READ_RETRY,

@@ -25,6 +25,8 @@ export interface ListingInput {
   pathPrefix: string;
   /** Key listings in flight at once. */
   inFlight: number;
+  /** Awaited before each request (the pacer); default none. */
+  pace?: () => Promise<void>;
   loginProfiles: boolean;
   /** Whether a key is a managed account's key. */
   isManaged: (userName: string, accessKeyId: string) => boolean;
@@ -97,8 +99,9 @@ export async function listUsersAndKeys(input: ListingInput): Promise<ListingOutc
   const calls: Record<string, number> = {};
   const work = createSignal();
 
+  const pace = input.pace ?? (async () => undefined);
   const read = <T>(action: string, what: string, call: () => Promise<T>) =>
-    readWithRetries(what, call, {
+    readWithRetries(what, () => pace().then(call), {
       policy: input.retry,
       signal: input.signal,
       onAttempt: () => {
