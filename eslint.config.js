@@ -1,17 +1,86 @@
-// Flat config: typescript-eslint type-checked rules, plus the folder import rules of STYLE.md §4.3.
+// Flat config: typescript-eslint type-checked rules, plus the folder boundaries of STYLE.md §4.3
+// (test/unit/lint-boundaries.test.ts plants a file breaking each one).
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+// The folder boundaries of STYLE.md §4.3, as import patterns matched against the specifier.
 const awsSdk = {
-  group: ['@aws-sdk/*', '@smithy/*'],
-  message: 'The AWS SDK is used only under src/iam/.',
+  regex: '^@(aws-sdk|smithy)/',
+  message:
+    'Only src/iam/ imports the AWS SDK: go through the IamGateway port (src/iam/iam-gateway.ts).',
 };
+const sandbox = {
+  regex: '(^|/)sandbox/',
+  message:
+    'Production code never imports src/sandbox/: only the `sandbox` and `demo` CLI commands start it.',
+};
+const envMessage =
+  'Only src/main.ts and src/config/load-config.ts read the environment: take config instead.';
+const processEnv = ['node:process', 'process'].map((name) => ({
+  name,
+  importNames: ['env'],
+  message: envMessage,
+}));
 const bullmq = {
-  group: ['bullmq'],
-  message: 'Only producers/, workers/, http/, queue/ and cli/ speak BullMQ.',
+  regex: '^bullmq$',
+  message:
+    'BullMQ stays in producers/, workers/, queue/, dead-letter/ and http/: this folder gets ports.',
 };
-const redis = { group: ['ioredis'], message: 'jobs/ get ports, not Redis clients.' };
+const redis = {
+  regex: '^ioredis$',
+  message: 'src/jobs/ and src/passwords/ get ports, not Redis clients.',
+};
+const workers = {
+  regex: '(^|/)workers/',
+  message: 'src/jobs/ never imports src/workers/: jobs say what work exists, not how it runs.',
+};
+const http = {
+  regex: '(^|/)http/',
+  message: 'src/jobs/ never imports src/http/: the API enqueues jobs, not the other way round.',
+};
+
+// Flat config replaces a rule's options instead of merging them, so each block lists every
+// restriction of its folders; the later block wins for the files it matches.
+const restrictImports = (files, patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { paths: processEnv, patterns }] },
+});
+const boundaries = [
+  restrictImports(['src/**/*.ts'], [awsSdk, sandbox]),
+  restrictImports(['src/iam/**/*.ts'], [sandbox, bullmq]),
+  restrictImports(['src/vault/**/*.ts', 'src/config/**/*.ts'], [awsSdk, sandbox, bullmq]),
+  restrictImports(['src/jobs/**/*.ts'], [awsSdk, sandbox, bullmq, redis, workers, http]),
+  // Pure modules the jobs import.
+  restrictImports(['src/passwords/**/*.ts'], [awsSdk, sandbox, bullmq, redis]),
+  restrictImports(
+    ['src/sandbox/**/*.ts', 'src/cli/commands/sandbox.ts', 'src/cli/commands/demo.ts'],
+    [awsSdk],
+  ),
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      // import() would slip past the import rules above.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression',
+          message: 'Import statically, so the folder boundaries (eslint.config.js) can check it.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/main.ts', 'src/config/load-config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: envMessage },
+      ],
+    },
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'bin/'] },
@@ -36,20 +105,7 @@ export default tseslint.config(
       curly: 'error',
     },
   },
-  {
-    files: ['src/**/*.ts'],
-    ignores: ['src/iam/**', 'src/sandbox/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [awsSdk] }] },
-  },
-  {
-    // Jobs, and the pure modules they import.
-    files: ['src/jobs/**/*.ts', 'src/passwords/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [awsSdk, bullmq, redis] }] },
-  },
-  {
-    files: ['src/iam/**/*.ts', 'src/vault/**/*.ts', 'src/config/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [bullmq] }] },
-  },
+  ...boundaries,
   {
     files: ['test/**/*.ts'],
     rules: {

@@ -1,7 +1,10 @@
 /**
  * Test projects: `unit` (no I/O), `redis` (real Redis, no IAM), `integration-<backend>` (real Redis and a real IAM backend,
  * once per backend: moto, sandbox when it exists, aws only with IAM_TEST_AWS_CONFIRM=yes),
- * and `slow` (large-scale runs, `npm run test:slow`). IAM_TEST_BACKEND narrows integration to one.
+ * `integration-readme` (the README's walkthrough and npm's wrappers, on the built CLI),
+ * `crash` (faults: paused or killed processes, silenced links; one file at a time, after the
+ * others, as they are sensitive to load) and `slow` (large-scale runs, `npm run test:slow`).
+ * IAM_TEST_BACKEND narrows integration to one.
  */
 import { existsSync } from 'node:fs';
 
@@ -48,6 +51,29 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       })),
+      {
+        extends: true,
+        test: {
+          // The README's commands as a user runs them: `npx iam-pam` (built dist/) and npm's wrappers.
+          name: 'integration-readme',
+          globalSetup: ['test/support/global-setup.ts', 'test/support/build-setup.ts'],
+          include: ['test/readme/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'crash',
+          include: ['test/crash/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
       {
         extends: true,
         test: {

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (npm run build). During development: npx tsx src/main.ts.
+// Runs the compiled CLI (npm ci and npm run build build it). Current sources: npm run -s iam-pam -- …
 import '../dist/main.js';

@@ -5,7 +5,10 @@
  */
 
 interface ErrorCodeSpec {
-  /** CLI exit code: 1 refused/failed, 2 bad input or usage, 3 a dependency is unreachable. */
+  /**
+   * CLI exit code: 1 refused/failed, 2 bad input or usage (a provider, account or job that does
+   * not exist included: every 404 is a 2), 3 a dependency is unreachable.
+   */
   exit: 1 | 2 | 3;
   /** HTTP status for the API's `{"error":{"code","message"}}` body. */
   http: number;
@@ -30,8 +33,9 @@ export const ERROR_CODES = {
   iam_busy: { exit: 1, http: 409 },
   new_key_not_yet_valid: { exit: 1, http: 502 },
   permission_denied: { exit: 1, http: 502 },
-  user_missing: { exit: 1, http: 404 },
-  entity_missing: { exit: 1, http: 404 },
+  /** The IAM user does not exist: the account named cannot exist either. */
+  user_missing: { exit: 2, http: 404 },
+  entity_missing: { exit: 2, http: 404 },
   entity_exists: { exit: 1, http: 409 },
   quota_exceeded: { exit: 1, http: 409 },
   password_policy_violation: { exit: 1, http: 422 },
@@ -44,10 +48,15 @@ export const ERROR_CODES = {
   lease_lost: { exit: 1, http: 409 },
   deadline_exceeded: { exit: 1, http: 504 },
   vault_unreadable: { exit: 1, http: 500 },
+  /** The account exists but its secret was never adopted nor rotated in: nothing to show. */
+  secret_unknown: { exit: 1, http: 409 },
   /** A job name no contract declares (on that queue): a newer or foreign producer's job. */
-  unknown_job: { exit: 1, http: 404 },
-  /** The job was removed (by someone else) before it finished: nothing can say how it ended. */
-  job_removed: { exit: 1, http: 404 },
+  unknown_job: { exit: 2, http: 404 },
+  /**
+   * The job was removed (by someone else) before it finished: it existed, so this is a bad
+   * outcome (exit 1), not a job that does not exist; 410 Gone, where HTTP would say it.
+   */
+  job_removed: { exit: 1, http: 410 },
   internal: { exit: 1, http: 500 },
 } satisfies Record<string, ErrorCodeSpec>;
 

@@ -33,13 +33,13 @@ export function createKeys(prefix: string) {
     /** The audit trail of vault writes, secret reads and IAM mutations. */
     audit: `${root}:audit`,
     /**
-     * The lease on one IAM user (DESIGN.md invariant 5): a string holding the holder's fencing
-     * token, with a TTL. Scripts that write the journal or the vault compare it with the
-     * caller's token and refuse on a mismatch.
+     * The lease on one IAM user (DESIGN.md invariant 5): a string holding the holder's lease
+     * value `<token>:<nonce>`, with a TTL. Scripts that write the journal or the vault compare
+     * it whole with the caller's (queue/lease-guard.ts) and refuse on a mismatch.
      */
     userLease: (provider: string, userName: string) =>
       `${root}:lease:${userKey(provider, userName)}`,
-    /** The monotonic counter that issues fencing tokens for one IAM user. */
+    /** The counter that issues fencing tokens for one IAM user (seeded from Redis's clock, µs). */
     userFence: (provider: string, userName: string) =>
       `${root}:fence:${userKey(provider, userName)}`,
     /** The GCRA state (theoretical arrival time, µs) of one provider's IAM rate budget. */

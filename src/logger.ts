@@ -2,7 +2,13 @@
  * pino, with every secret-bearing field redacted at any depth. Path-based redaction misses
  * arrays and deep nesting, so the log formatter walks each record and censors by key name.
  */
+import { createRequire } from 'node:module';
+import { isatty } from 'node:tty';
+
 import { pino, type DestinationStream, type Logger } from 'pino';
+import type PinoPretty from 'pino-pretty';
+
+import type { LogFormat } from './config/formats.ts';
 
 export type { Logger } from 'pino';
 
@@ -75,14 +81,34 @@ export interface LoggerOptions {
   stream: 'stdout' | 'stderr';
   /** The process role in every line (`api`, `worker`, `cli`, …). */
   service?: string;
+  /** LOG_FORMAT: `json` (default) or `pretty`, readable lines for a terminal. */
+  format?: LogFormat;
   /** For tests: write here instead of the process stream. */
   destination?: DestinationStream;
 }
 
+/**
+ * pino-pretty as a synchronous stream in this process rather than a transport's worker thread:
+ * no thread to start, and no line lost when a command exits right after logging. Loaded only
+ * when asked for.
+ */
+function prettyStream(fd: 1 | 2, destination: DestinationStream | undefined): DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return pretty({
+    destination: destination ?? fd,
+    sync: true,
+    colorize: destination === undefined && isatty(fd),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+  });
+}
+
 export function createLogger(options: LoggerOptions): Logger {
+  const fd = options.stream === 'stdout' ? 1 : 2;
   const destination =
-    options.destination ??
-    pino.destination({ fd: options.stream === 'stdout' ? 1 : 2, sync: true });
+    options.format === 'pretty'
+      ? prettyStream(fd, options.destination)
+      : (options.destination ?? pino.destination({ fd, sync: true }));
   return pino(
     {
       level: options.level,

@@ -1,8 +1,14 @@
 /** Process entry: the only module that reads process.env and calls process.exit. */
 import { runCli } from './cli/program.ts';
+import { stopWhenParentExits } from './stop-with-parent.ts';
 
 // The SDK warns on every start that it will need Node 22 in 2027; the README says so once.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// npm sets npm_command for what it runs (`npx`, `npm run`, `npm exec`): see stop-with-parent.ts.
+if (process.env.npm_command !== undefined) {
+  stopWhenParentExits(process);
+}
 
 process.on('unhandledRejection', (reason) => {
   process.stderr.write(

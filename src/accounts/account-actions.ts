@@ -31,8 +31,8 @@ export async function readAccountSecret(
   });
   if (secret === undefined) {
     throw new PermanentError(
-      'not_found',
-      `no secret is known for ${record.account}: it was imported without adopting its secret and has not been rotated yet`,
+      'secret_unknown',
+      `no secret is known for ${record.account}: it was imported without adopting its secret and has not been rotated yet; to adopt it: iam-pam account remove ${record.account}, then iam-pam account add ${record.account} --adopt-secret-stdin`,
     );
   }
   return secret;

@@ -18,10 +18,12 @@ import type { Logger } from '../logger.ts';
 import { createEngineMetrics, type EngineMetrics } from '../metrics/engine-metrics.ts';
 import { checkRedis } from '../queue/check-redis.ts';
 import { type BudgetOf, createRateBudget } from '../queue/rate-budget.ts';
-import { createRedisConnection } from '../queue/redis-connections.ts';
+import { createRedisConnection, waitUntilReady } from '../queue/redis-connections.ts';
+import { createReplicaWait } from '../queue/replica-wait-local.ts';
 import { createUserLeases } from '../queue/user-lease.ts';
 import { createConcurrencyGate } from '../workers/concurrency-gate.ts';
 import { createIamHooks } from '../workers/iam-hooks.ts';
+import { leaseTiming } from '../workers/lease-timing.ts';
 import { type RunningWorkers, startWorkers } from '../workers/start-workers.ts';
 import type { CreateJobs, EngineDeps } from './engine-deps.ts';
 import { createDeadLetterOf, createQueueServices } from './queue-services.ts';
@@ -48,7 +50,7 @@ export interface WorkerRuntime {
   metrics: EngineMetrics;
   deadLetter: DeadLetter;
   workers: RunningWorkers;
-  /** True while both Redis connections are usable. */
+  /** True while every Redis connection is usable. */
   healthy(): boolean;
   /** Drains active jobs for up to `timeoutMs`, then closes everything; false if it timed out. */
   close(timeoutMs: number): Promise<boolean>;
@@ -56,14 +58,20 @@ export interface WorkerRuntime {
 
 export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
   const { config, log } = options;
+  const timing = leaseTiming(config.worker.jobLockMs);
   const commands = createRedisConnection(config.redis, 'producer', log);
   const patient = createRedisConnection(config.redis, 'worker', log);
+  const leaseRedis = createRedisConnection(config.redis, 'lease', log, {
+    commandTimeoutMs: timing.commandTimeoutMs,
+  });
   const disconnect = () => {
     commands.disconnect();
     patient.disconnect();
+    leaseRedis.disconnect();
   };
   try {
     await checkRedis(commands, config.redis);
+    await waitUntilReady(leaseRedis, 5_000);
   } catch (err) {
     disconnect();
     throw err;
@@ -83,13 +91,29 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     budgetOf: (providerId) =>
       (setupBudgetOf ?? options.budgetOf ?? (async () => defaultRps))(providerId),
   });
-  const leases = createUserLeases({ redis: commands, keys, ttlMs: config.worker.jobLockMs });
+  const leases = createUserLeases({
+    redis: leaseRedis,
+    keys,
+    ttlMs: timing.ttlMs,
+    // WAIT goes on the connection that wrote, and must end before its command timeout.
+    waitForReplicas: createReplicaWait({
+      redis: leaseRedis,
+      minReplicas: 0,
+      timeoutMs: Math.floor(timing.commandTimeoutMs / 2),
+    }),
+  });
   // The dead-letter needs the metrics and the metrics read its depth: a holder breaks the cycle.
   const holder: { deadLetter?: DeadLetter } = {};
   const metrics = createEngineMetrics({
     deadLetterDepth: () => holder.deadLetter?.depth() ?? Promise.resolve(0),
   });
-  const iamHooksFor = (providerId: string) => createIamHooks({ providerId, budget, metrics });
+  const iamHooksFor = (providerId: string) =>
+    createIamHooks({
+      providerId,
+      budget,
+      metrics,
+      requestTimeoutMs: timing.iamRequestTimeoutMs,
+    });
   const iam = createProviderGateways({
     resolve: options.resolveProvider ?? resolveFromConfig(config.iam),
     hooksFor: iamHooksFor,
@@ -149,13 +173,17 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     metrics,
     deadLetter,
     workers,
-    healthy: () => commands.status === 'ready' && patient.status === 'ready',
+    healthy: () =>
+      commands.status === 'ready' && patient.status === 'ready' && leaseRedis.status === 'ready',
     async close(timeoutMs) {
       const clean = await workers.close(timeoutMs);
       iam.close();
       // quit() waits for Redis; when it is gone, give up after a moment and drop the sockets.
       await services.close();
-      await closeWithin(Promise.allSettled([commands.quit(), patient.quit()]), 500);
+      await closeWithin(
+        Promise.allSettled([commands.quit(), patient.quit(), leaseRedis.quit()]),
+        500,
+      );
       disconnect();
       return clean;
     },

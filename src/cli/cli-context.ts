@@ -59,7 +59,7 @@ export function createCliContext(io: CliIo): CliContext {
       return config;
     },
     log() {
-      log ??= createLogger({ level: context.config().log.level, stream: 'stderr', service: 'cli' });
+      log ??= createLogger({ ...context.config().log, stream: 'stderr', service: 'cli' });
       return log;
     },
     print(value, { json, text }) {

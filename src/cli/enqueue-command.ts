@@ -15,8 +15,10 @@ import { invalidInput } from '../errors.ts';
 import type { JobContract } from '../jobs/define-job.ts';
 import { jobContracts } from '../jobs/registry.ts';
 import type { JobStatus } from '../producers/job-status.ts';
+import { isServedByWorker } from '../producers/queue-workers.ts';
 import { waitForJob } from '../producers/wait-for-job.ts';
 import type { CliContext } from './cli-context.ts';
+import { noticeWhileNoWorker } from './no-worker-notice.ts';
 import { withProducerSession } from './producer-session.ts';
 import type { ExitCode } from './run-action.ts';
 
@@ -80,14 +82,24 @@ export async function runEnqueue<C extends JobContract>(
         return 0;
       }
       context.progress(`waiting for ${job.queue}/${job.jobId} …`);
-      const status = await waitForJob(
-        { queues: session.queues, keys: session.keys, connect: session.connectPatient },
-        job,
-        {
-          timeoutMs: timeoutS * 1000,
-          onProgress: (progress) => context.progress(`progress: ${JSON.stringify(progress)}`),
-        },
-      );
+      const notice = noticeWhileNoWorker({
+        queue: job.queue,
+        isServed: () => isServedByWorker(session.queues.get(job.queue)),
+        say: (message) => context.progress(message),
+      });
+      let status: JobStatus;
+      try {
+        status = await waitForJob(
+          { queues: session.queues, keys: session.keys, connect: session.connectPatient },
+          job,
+          {
+            timeoutMs: timeoutS * 1000,
+            onProgress: (progress) => context.progress(`progress: ${JSON.stringify(progress)}`),
+          },
+        );
+      } finally {
+        notice.stop();
+      }
       const outcome = outcomeOf(status);
       const good = status.state === 'completed' && (options.isGood?.(status.result) ?? true);
       context.print(outcome, {

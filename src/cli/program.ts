@@ -18,6 +18,7 @@ import { registerProvider } from './commands/provider.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerVault } from './commands/vault.ts';
 import { registerWorker } from './commands/worker.ts';
+import { VERSION } from '../version.ts';
 import { type ExitCode, runAction } from './run-action.ts';
 
 const COMMANDS: readonly CommandRegistrar[] = [
@@ -42,6 +43,7 @@ function createProgram(
 ): Command {
   const program = new Command('iam-pam')
     .description('privileged access management for AWS IAM users')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

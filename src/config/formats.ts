@@ -115,6 +115,18 @@ export const logLevelFormat: ConfigFormat = {
   example: 'info',
 };
 
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export const logFormatFormat: ConfigFormat = {
+  coerce: (raw) => raw,
+  check: (value) =>
+    typeof value === 'string' && (LOG_FORMATS as readonly string[]).includes(value)
+      ? undefined
+      : `must be one of ${LOG_FORMATS.join(', ')}`,
+  example: 'pretty',
+};
+
 /** Base64 of exactly 32 bytes: an AES-256 key. */
 export const masterKeyFormat: ConfigFormat = {
   coerce: (raw) => (raw === '' ? undefined : raw),

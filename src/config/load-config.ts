@@ -8,6 +8,7 @@ import type { z } from 'zod';
 
 import { checkFailpointNames } from '../failpoints.ts';
 import { type ApiToken, parseApiTokens } from './api-tokens.ts';
+import type { LogFormat } from './formats.ts';
 import {
   ConfigError,
   type Env,
@@ -44,7 +45,7 @@ export interface AppConfig {
     stsEndpoint: string | undefined;
   };
   failpoints: readonly string[];
-  log: { level: string };
+  log: { level: string; format: LogFormat };
 }
 
 /** The convict schema of SETTINGS; each format is registered once, under the setting's name. */
@@ -166,7 +167,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       stsEndpoint: s.awsEndpointUrlSts as string | undefined,
     },
     failpoints,
-    log: { level: s.logLevel as string },
+    log: { level: s.logLevel as string, format: s.logFormat as LogFormat },
   };
   return deepFreeze(config);
 }

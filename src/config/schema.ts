@@ -3,6 +3,7 @@ import {
   type ConfigFormat,
   hostFormat,
   httpUrlFormat,
+  logFormatFormat,
   logLevelFormat,
   masterKeyFormat,
   millisecondsFormat,
@@ -142,6 +143,12 @@ export const SETTINGS = {
     doc: 'pino level',
     format: logLevelFormat,
     default: 'info',
+  },
+  logFormat: {
+    env: 'LOG_FORMAT',
+    doc: 'json (one JSON object a line, for machines) or pretty (readable lines for a terminal, through pino-pretty)',
+    format: logFormatFormat,
+    default: 'json',
   },
 } satisfies Record<string, SettingSpec>;
 

@@ -78,6 +78,11 @@ export interface DeadLetterDeps {
   metrics?: EngineMetrics;
 }
 
+/** Whether scrubbing censored something in `payload` (now or before it was stored). */
+function holdsRedaction(payload: unknown): boolean {
+  return (JSON.stringify(payload) ?? '').includes(`"${REDACTED}"`);
+}
+
 /** How many of the newest failed jobs per queue one reconcile pass looks at, and how far back. */
 const RECONCILE_WINDOW = 1_000;
 const RECONCILE_HORIZON_MS = 24 * 3600 * 1000;
@@ -130,13 +135,15 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
         id = await entryIdFor(queue, jobId, finishedOn, failedAt);
         const state = (await deps.jobStates.load(queue, jobId)) ?? null;
         const payload = scrubSecrets(job.data as unknown);
+        // A redacted payload is not the job's own any more: replaying it would run other work.
+        // (The worker may have scrubbed the job's own data already, when it refused to run it.)
+        const redacted = holdsRedaction(payload);
         const data: DeadLetterData = {
           queue,
           name: job.name,
           jobId,
           data: payload,
-          // A redacted payload is not the job's own any more: replaying it would run other work.
-          ...(JSON.stringify(payload) === JSON.stringify(job.data) ? {} : { dataRedacted: true }),
+          ...(redacted ? { dataRedacted: true } : {}),
           reason,
           failedReason: scrubFailureText(job.failedReason),
           attempts: job.attemptsMade,
@@ -219,7 +226,7 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
         throw replayedAlready(id, data);
       }
       // Entries copied before the flag existed show it only in their payload.
-      if (data.dataRedacted === true || JSON.stringify(data.data).includes(`"${REDACTED}"`)) {
+      if (data.dataRedacted === true || holdsRedaction(data.data)) {
         throw new PermanentError(
           'conflict',
           `dead-letter entry ${id}: its payload held secret-named fields, which were redacted when it was copied, so it cannot be replayed; enqueue a new job that carries references only`,

@@ -19,7 +19,12 @@ export interface HttpCallInfo {
   service: 'iam' | 'sts';
   /** The wire action name, read from the request body. */
   action: string;
+  /** The request's deadline: it is abandoned if IAM has not answered this many ms after it is sent. */
+  timeoutMs: number;
 }
+
+/** The IAM clients' per-request timeout unless the caller or its hooks set one. */
+export const DEFAULT_IAM_REQUEST_TIMEOUT_MS = 15_000;
 
 export interface IamHttpHooks {
   /** Awaited before each HTTP request is sent (e.g. to take a token from the rate budget). */
@@ -33,6 +38,8 @@ export interface IamHttpHooks {
    * backs off the provider's budget), so the SDK hands a throttling answer straight back.
    */
   retryThrottling?: boolean;
+  /** The per-request timeout these hooks need (e.g. one a job's lease can cover); default 15 s. */
+  requestTimeoutMs?: number;
 }
 
 export interface IamClientOptions {
@@ -44,7 +51,7 @@ export interface IamClientOptions {
   maxAttempts?: number;
   /** Whether the SDK retries a throttling answer itself; default true (the job engine says false). */
   retryThrottling?: boolean;
-  /** Per HTTP request; default 15 s. */
+  /** Per HTTP request, from sending it to IAM's answer (a hard deadline); default the hooks', else 15 s. */
   requestTimeoutMs?: number;
   hooks?: IamHttpHooks;
 }
@@ -64,9 +71,13 @@ export function createHookedHandler(
   service: 'iam' | 'sts',
   options: IamClientOptions,
 ): NodeHttpHandler {
+  const timeoutMs =
+    options.requestTimeoutMs ?? options.hooks?.requestTimeoutMs ?? DEFAULT_IAM_REQUEST_TIMEOUT_MS;
   const handler = new NodeHttpHandler({
-    requestTimeout: options.requestTimeoutMs ?? 15_000,
-    connectionTimeout: 5_000,
+    requestTimeout: timeoutMs,
+    // Without it the SDK only warns: the timeout is a deadline the lease checks rely on.
+    throwOnRequestTimeout: true,
+    connectionTimeout: Math.min(5_000, timeoutMs),
   });
   const hooks = options.hooks;
   if (hooks === undefined) {
@@ -74,7 +85,7 @@ export function createHookedHandler(
   }
   const inner = handler.handle.bind(handler) as Handle;
   const hooked: Handle = async (request, handleOptions) => {
-    const info = { service, action: actionOf(request) };
+    const info = { service, action: actionOf(request), timeoutMs };
     await hooks.beforeRequest?.(info);
     const started = performance.now();
     try {

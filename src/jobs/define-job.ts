@@ -50,16 +50,22 @@ export interface JobContract<Name extends string = string, Payload extends z.Zod
 /** What a write on an IAM user's behalf shows to prove it holds the user's lease. */
 export interface Fence {
   readonly user: UserRef;
-  /**
-   * Monotonic per user. Redis holds `String(fencingToken)` under `keys.userLease(...)` while the
-   * lease is ours; scripts that write the journal or the vault compare it (see user-lease.ts).
-   */
+  /** The counter part of the lease value, for logs and journal records only; never compare it. */
   readonly fencingToken: number;
+  /**
+   * The whole lease value Redis holds under `keys.userLease(...)` while the lease is ours: what
+   * every fenced script (journal, vault) compares (queue/lease-guard.ts).
+   */
+  readonly value: string;
 }
 
 /** The lease on one IAM user, held for the whole run of a job whose contract has `lockedUser`. */
 export interface UserLease extends Fence {
-  /** Throws TransientError `lease_lost` unless the lease still holds our token. */
+  /** ms until the lease may have passed to another worker (margin taken); <= 0: lost. */
+  remainingMs(): number;
+  /** Throws TransientError `lease_lost` unless remainingMs() > needMs. No Redis round trip. */
+  assertTimeLeft(needMs: number): void;
+  /** Throws TransientError `lease_lost` unless Redis still holds our value. */
   assertHeld(): Promise<void>;
 }
 
@@ -101,7 +107,10 @@ export type EnqueueJob = <C extends JobContract>(
 export interface JobContext {
   /** Carries `{queue, job, jobId, attempt}`. */
   readonly log: Logger;
-  /** Aborts at the contract's deadline, on a lost lease, or when the worker cancels the job. */
+  /**
+   * Aborts at the contract's deadline, when the lease's own deadline passes or Redis says it is
+   * no longer ours, when the job's BullMQ lock is lost, or when the worker cancels the job.
+   */
   readonly signal: AbortSignal;
   readonly queue: WorkQueueName;
   readonly jobId: string;

@@ -77,17 +77,28 @@ export async function waitForJob(
 ): Promise<JobStatus> {
   const connection = deps.connect();
   const outage = whenDownFor(connection, options.outageGraceMs ?? DEFAULT_OUTAGE_GRACE_MS);
-  const events = new QueueEvents(queue, { connection, prefix: deps.keys.bullPrefix });
-  events.on('error', () => undefined);
-  const removal = new Promise<void>((resolve) => {
-    events.on('removed', ({ jobId: id }) => {
-      if (id === jobId) {
-        resolve();
-      }
-    });
-  });
   const untilOutage = <T>(promise: Promise<T>) => Promise.race([promise, outage.promise]);
+  let opened: QueueEvents | undefined;
   try {
+    // Events are followed from the stream's end as it is before the job is looked up, not from
+    // wherever the first blocking read starts: a removal in between is not missed.
+    const [newest] = await untilOutage(
+      connection.xrevrange(deps.queues.get(queue).toKey('events'), '+', '-', 'COUNT', 1),
+    );
+    const events = new QueueEvents(queue, {
+      connection,
+      prefix: deps.keys.bullPrefix,
+      lastEventId: newest?.[0] ?? '0',
+    });
+    opened = events;
+    events.on('error', () => undefined);
+    const removal = new Promise<void>((resolve) => {
+      events.on('removed', ({ jobId: id }) => {
+        if (id === jobId) {
+          resolve();
+        }
+      });
+    });
     await untilOutage(events.waitUntilReady());
     events.on('progress', ({ jobId: id, data }) => {
       if (id === jobId) {
@@ -118,7 +129,7 @@ export async function waitForJob(
     // wait for a connection that never came up, so it gets a moment, not forever.
     connection.disconnect();
     await closeWithin(
-      events.close().catch(() => undefined),
+      (opened?.close() ?? Promise.resolve()).catch(() => undefined),
       1_000,
     );
   }

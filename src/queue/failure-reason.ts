@@ -70,6 +70,11 @@ export function scrubFailureText(text: string): string {
       continue;
     }
     const valueStart = match.index + whole.length - value.length;
+    if (body.startsWith(REDACTED, valueStart)) {
+      // Censored already (failure texts are scrubbed when stored and again when shown).
+      fields.lastIndex = valueStart + REDACTED.length;
+      continue;
+    }
     const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
     let valueEnd = match.index + whole.length;
     if (quote === '') {

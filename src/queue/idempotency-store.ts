@@ -49,7 +49,10 @@ export interface IdempotencyStore {
   ): Promise<EnqueuedJob & { replayed: boolean }>;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** The Redis key of one caller's `Idempotency-Key` (hashed: keys are caller-chosen text). */
+export function idempotencySlotKey(keys: Keys, scope: string, key: string): string {
+  return keys.idempotency(createHash('sha256').update(`${scope}\u0000${key}`).digest('hex'));
+}
 
 export function createIdempotencyStore(deps: {
   redis: RedisConnection;
@@ -61,7 +64,7 @@ export function createIdempotencyStore(deps: {
   const pendingMs = deps.pendingMs ?? PENDING_MS;
   return {
     async once({ scope, key, fingerprint }, create) {
-      const slotKey = keys.idempotency(sha256(`${scope}\u0000${key}`));
+      const slotKey = idempotencySlotKey(keys, scope, key);
       const deadline = Date.now() + pendingMs;
       for (;;) {
         const pending = JSON.stringify({ fingerprint, owner: randomUUID() } satisfies Slot);

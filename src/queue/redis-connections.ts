@@ -1,7 +1,9 @@
 /**
  * Redis connections, following BullMQ's production guide: workers wait for Redis forever
- * (`maxRetriesPerRequest: null`), producers and the CLI fail fast. Every connection has an
- * `error` listener, so a Redis outage is logged rather than thrown as an unhandled event.
+ * (`maxRetriesPerRequest: null`), producers and the CLI fail fast, and the user leases fail
+ * faster still: every command gives up after `commandTimeoutMs`, so a link that goes silent
+ * (no reset, no answer) cannot hang a renewal. Every connection has an `error` listener, so a
+ * Redis outage is logged rather than thrown as an unhandled event.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
@@ -9,18 +11,24 @@ import type { AppConfig } from '../config/load-config.ts';
 import type { Logger } from '../logger.ts';
 
 export type RedisConnection = Redis | Cluster;
-/** `cli`: a short-lived command gives up after a few reconnects instead of waiting forever. */
-export type ConnectionRole = 'worker' | 'producer' | 'cli';
+/**
+ * `cli`: a short-lived command gives up after a few reconnects instead of waiting forever.
+ * `lease`: the user leases' own connection (its command timeout comes from lease-timing.ts).
+ */
+export type ConnectionRole = 'worker' | 'producer' | 'cli' | 'lease';
+
+const FAIL_FAST: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+  connectTimeout: 5_000,
+};
 
 const ROLE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
   worker: { maxRetriesPerRequest: null, enableReadyCheck: true },
-  producer: { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 },
-  cli: {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    connectTimeout: 5_000,
-    retryStrategy: (times) => (times > 3 ? null : 200 * times),
-  },
+  producer: FAIL_FAST,
+  // A renewal is never re-sent after a reconnect: the next one is due soon anyway.
+  lease: { ...FAIL_FAST, maxRetriesPerRequest: 0 },
+  cli: { ...FAIL_FAST, retryStrategy: (times) => (times > 3 ? null : 200 * times) },
 };
 
 /** The URL without its password, for messages and logs. */
@@ -40,8 +48,9 @@ export function createRedisConnection(
   redis: AppConfig['redis'],
   role: ConnectionRole,
   log: Logger,
+  tuning: { commandTimeoutMs?: number } = {},
 ): RedisConnection {
-  const options = ROLE_OPTIONS[role];
+  const options: RedisOptions = { ...ROLE_OPTIONS[role], commandTimeout: tuning.commandTimeoutMs };
   let connection: RedisConnection;
   if (redis.cluster !== undefined) {
     connection = new Cluster(redis.cluster.nodes, {
@@ -60,14 +69,18 @@ export function createRedisConnection(
     connection = new Redis(redis.url, options);
   }
   let lastMessage = '';
+  // Until the first connection, the start-up check (checkRedis) says what is wrong in one line;
+  // a logged warning with a stack before it would only repeat it.
+  let connectedOnce = false;
   connection.on('error', (err: Error) => {
     // ioredis repeats the same error on every reconnect attempt: log each distinct one once.
-    if (err.message !== lastMessage) {
+    if (connectedOnce && err.message !== lastMessage) {
       lastMessage = err.message;
       log.warn({ err, role, redis: describeRedisUrl(redis.url) }, 'redis connection error');
     }
   });
   connection.on('ready', () => {
+    connectedOnce = true;
     lastMessage = '';
   });
   return connection;

@@ -63,6 +63,14 @@ function isConnectionFailure(err: Error, ports: ReadonlySet<number> | undefined)
   );
 }
 
+/**
+ * ioredis gave up waiting for the answer (the connection's `commandTimeout`): Redis may still
+ * have run the command.
+ */
+export function isCommandTimeout(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Command timed out';
+}
+
 /** The ports Redis is reached on, when the configuration names them all. */
 function redisPorts(redis: AppConfig['redis'] | undefined): ReadonlySet<number> | undefined {
   // Sentinel's master and a cluster's other nodes are discovered: their ports are not known.

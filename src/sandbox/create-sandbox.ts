@@ -23,7 +23,7 @@ import { createHttpServer } from './server/create-http-server.ts';
 import { createAccountState } from './state/account-state.ts';
 import { addBootstrapAdmin, type Credentials } from './state/bootstrap-admin.ts';
 import { createIdGenerator } from './state/ids.ts';
-import { seedUsers } from './state/seed-users.ts';
+import { type SeededUser, seedUsers } from './state/seed-users.ts';
 
 export interface SandboxOptions {
   /** Default 127.0.0.1. The admin API answers loopback callers whatever the host. */
@@ -62,6 +62,8 @@ export interface Sandbox {
   /** The region clients should use; any region is accepted in signatures. */
   region: string;
   adminCredentials: Credentials;
+  /** The users `seedUsers` created, in order (the bootstrap admin is not among them). */
+  seededUsers: readonly SeededUser[];
   faults: {
     get(): Faults;
     /** Replaces the fault set (omitted fields: start-up values), like PUT /_sandbox/faults. */
@@ -107,16 +109,15 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     usersPerAccount: options.usersPerAccount ?? 5000,
     logger: options.logger,
   };
+  let seededUsers: readonly SeededUser[] = [];
   const populate = () => {
     const now = clock();
     addBootstrapAdmin(core.state, ids, adminCredentials, now);
-    if ((options.seedUsers ?? 0) > 0) {
-      seedUsers(core.state, {
-        count: options.seedUsers ?? 0,
-        seed: options.seed ?? 'sandbox',
-        now,
-      });
-    }
+    seededUsers = seedUsers(core.state, {
+      count: options.seedUsers ?? 0,
+      seed: options.seed ?? 'sandbox',
+      now,
+    });
   };
   const reset = () => {
     core.held.releaseAll();
@@ -148,6 +149,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     accountId,
     region: 'us-east-1',
     adminCredentials,
+    get seededUsers() {
+      return seededUsers;
+    },
     faults: {
       get: () => core.faults.current(),
       set: (input) => core.faults.set(input),

@@ -156,7 +156,7 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
         redis,
         VAULT_WRITE,
         [keys.vault(owner), keys.vaultIndex, leaseOf(owner, fence)],
-        [fence ? String(fence.fencingToken) : '', op, ...args],
+        [fence ? fence.value : '', op, ...args],
       );
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

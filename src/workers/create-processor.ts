@@ -1,12 +1,15 @@
 /**
- * Adapts queue-agnostic handlers to BullMQ, for one queue: dispatch by job name, validate the
- * payload again, wait for the contract's concurrency slot, hold the IAM user's lease (delay the
- * job if another holds it), run the handler with a deadline, and settle any failure in one
- * place (settle-failure.ts).
+ * Adapts queue-agnostic handlers to BullMQ, for one queue: dispatch by job name and validate
+ * the payload again (admit-job.ts), wait for the contract's concurrency slot, hold the IAM
+ * user's lease (delay the job if another holds it), run the handler with a deadline inside its
+ * run context (run-context.ts), and settle any failure in one place (settle-failure.ts). A run
+ * stops when its job's BullMQ lock is lost (the lease's renewals check it; start-workers.ts also
+ * listens to BullMQ's `lockRenewalFailed`), so a job taken over by another worker does not run
+ * twice.
  */
 import type { Job, Processor } from 'bullmq';
 
-import { PermanentError } from '../errors.ts';
+import { TransientError } from '../errors.ts';
 import type {
   EnqueueJob,
   JobContext,
@@ -14,7 +17,6 @@ import type {
   JobResult,
   UserLease,
 } from '../jobs/define-job.ts';
-import { parsePayload } from '../jobs/parse-payload.ts';
 import type { WorkQueueName } from '../jobs/queues.ts';
 import { type Logger, scrubSecrets } from '../logger.ts';
 import type { EngineMetrics, RunOutcome } from '../metrics/engine-metrics.ts';
@@ -22,9 +24,11 @@ import type { EventLog } from '../queue/event-log.ts';
 import type { JobStateStore } from '../queue/job-state-store.ts';
 import type { RateBudget } from '../queue/rate-budget.ts';
 import type { UserLeases } from '../queue/user-lease.ts';
+import { admitJob } from './admit-job.ts';
 import type { JobBinding } from './bind-handlers.ts';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
 import { holdLease, type HeldLease } from './lease-keeper.ts';
+import { runInContext } from './run-context.ts';
 import { runWithDeadline } from './run-with-deadline.ts';
 import { deferJob, deferralBackoffMs, settleFailure } from './settle-failure.ts';
 
@@ -39,6 +43,21 @@ export interface ProcessorDeps {
   jobStates: JobStateStore;
   metrics: EngineMetrics;
   gate: ConcurrencyGate;
+  /** The runs in progress on this queue, by job id: an event about a job reaches its run. */
+  runs: Map<string, AbortController>;
+}
+
+/** Why a run stops when its job's BullMQ lock passed on (the stalled checker gave it away). */
+export function jobLockLost(queue: string, jobId: string): TransientError {
+  return new TransientError(
+    'lease_lost',
+    `the lock on job ${queue}/${jobId} was lost (the worker froze or Redis dropped it): another worker may run it, so this run stops`,
+  );
+}
+
+/** BullMQ's lock key of a job: it holds the processing worker's token while the job is active. */
+function jobLockKey(job: Job): string {
+  return `${job.queueQualifiedName}:${job.id ?? ''}:lock`;
 }
 
 /**
@@ -76,23 +95,24 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
       }
     };
     try {
-      if (binding === undefined) {
-        throw new PermanentError(
-          'unknown_job',
-          `no job "${job.name}" is bound to queue ${deps.queue} here: it was added to the wrong queue, or this worker is older than its producer`,
-        );
-      }
-      const { contract, handler } = binding;
-      // Old or foreign jobs may not match today's schema; retrying will not fix them.
-      const payload = parsePayload(contract, job.data);
+      const { contract, handler, payload } = await admitJob(job, binding, deps.queue);
       provider = contract.provider?.(payload);
       const release = await deps.gate.acquire(contract.name, contract.concurrency);
       let held: HeldLease | undefined;
+      const jobId = job.id ?? '';
+      const controller = new AbortController();
+      deps.runs.set(jobId, controller);
       try {
-        const controller = new AbortController();
         const user = contract.lockedUser?.(payload);
         if (user !== undefined) {
-          const hold = await holdLease(deps.leases, user, (e) => controller.abort(e), log);
+          const hold = await holdLease({
+            leases: deps.leases,
+            user,
+            jobLock: token === undefined ? undefined : { key: jobLockKey(job), token },
+            onLost: (e) => controller.abort(e),
+            onJobLockLost: () => controller.abort(jobLockLost(deps.queue, jobId)),
+            log,
+          });
           if ('busyMs' in hold) {
             deps.metrics.leaseDeferrals.inc(labels);
             log.debug({ busyMs: hold.busyMs }, 'IAM user leased by another job: job delayed');
@@ -106,7 +126,7 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
           log,
           signal,
           queue: deps.queue,
-          jobId: job.id ?? '',
+          jobId,
           attempt: job.attemptsMade + 1,
           lease,
           // Progress is stored in Redis and shown by the API and the CLI: no secret may reach it.
@@ -117,7 +137,7 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
               type: event.type,
               provider: event.provider ?? provider ?? '',
               account: event.account,
-              jobId: job.id ?? '',
+              jobId,
               detail: event.detail,
             }),
           attachState: (state) => {
@@ -125,13 +145,14 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
           },
         };
         const value = await runWithDeadline({
-          run: () => handler(payload, ctx),
+          run: () =>
+            runInContext({ queue: deps.queue, jobId, signal, lease }, () => handler(payload, ctx)),
           controller,
           timeoutMs: contract.timeoutMs,
-          what: `job ${contract.name} ${job.id ?? ''}`,
+          what: `job ${contract.name} ${jobId}`,
           onRunaway: (running) => {
-            // It ignores its signal and may still be calling IAM: the user stays ours until it
-            // stops (bounded), so a retry waits instead of overlapping it.
+            // It ignores its signal: a request it sent may still be in flight (no new mutation
+            // goes out, see iam-hooks.ts), so the user stays ours until it stops (bounded).
             log.error(
               'the handler did not stop after its deadline; its IAM user stays leased until it does',
             );
@@ -143,6 +164,10 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
         record('completed');
         return result;
       } finally {
+        // A later run of the same job (taken back meanwhile) may have registered itself.
+        if (deps.runs.get(jobId) === controller) {
+          deps.runs.delete(jobId);
+        }
         await held?.release();
         release();
       }

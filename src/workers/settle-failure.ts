@@ -9,9 +9,9 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 
 import { AppError, PermanentError, TransientError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { type Logger, scrubSecrets } from '../logger.ts';
 import type { EngineMetrics, RunOutcome } from '../metrics/engine-metrics.ts';
-import { formatFailure } from '../queue/failure-reason.ts';
+import { formatFailure, scrubFailureText } from '../queue/failure-reason.ts';
 import type { RateBudget } from '../queue/rate-budget.ts';
 
 /** How long every process holds a provider's requests after IAM said "throttled". */
@@ -52,6 +52,20 @@ function throttleDelayMs(job: Job, retryAfterMs: number | undefined): number {
   return Math.max(retryAfterMs ?? 0, backoff * (0.5 + Math.random() / 2));
 }
 
+/** The error as logged: serialized, its message and stack scrubbed as the stored text is. */
+function scrubbedError(err: unknown): unknown {
+  const serialized = scrubSecrets(err);
+  if (typeof serialized !== 'object' || serialized === null) {
+    return scrubFailureText(String(serialized));
+  }
+  const texts = serialized as { message?: unknown; stack?: unknown };
+  return {
+    ...serialized,
+    ...(typeof texts.message === 'string' ? { message: scrubFailureText(texts.message) } : {}),
+    ...(typeof texts.stack === 'string' ? { stack: scrubFailureText(texts.stack) } : {}),
+  };
+}
+
 export async function settleFailure(
   err: unknown,
   c: FailureContext,
@@ -74,14 +88,17 @@ export async function settleFailure(
     return { error: await deferJob(c.job, c.token, delayMs), outcome: 'deferred' };
   }
   const reason = app?.code ?? 'internal';
-  const message = formatFailure(reason, err instanceof Error ? err.message : String(err));
+  // BullMQ keeps this text (and the stack of the error carrying it) with the failed job.
+  const message = scrubFailureText(
+    formatFailure(reason, err instanceof Error ? err.message : String(err)),
+  );
   const permanent = err instanceof PermanentError;
   const final = permanent || c.job.attemptsMade + 1 >= (c.job.opts.attempts ?? 1);
   if (final) {
     await c.saveState().catch((e: unknown) => c.log.warn({ err: e }, 'could not save job state'));
   }
   c.log[final ? 'error' : 'warn'](
-    { err, reason, final },
+    { err: scrubbedError(err), reason, final },
     final ? 'job failed for good' : 'job failed; it will retry',
   );
   return {

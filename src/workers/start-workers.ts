@@ -17,7 +17,7 @@ import type { Logger } from '../logger.ts';
 import { RETENTION } from '../producers/retention.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
 import { indexBindings, type JobBinding } from './bind-handlers.ts';
-import { createProcessor, type ProcessorDeps } from './create-processor.ts';
+import { createProcessor, jobLockLost, type ProcessorDeps } from './create-processor.ts';
 
 /** Deferrals (throttled provider, leased user) a job may go through besides its attempts. */
 export const MAX_DEFERRALS = 1_000;
@@ -33,7 +33,7 @@ export interface StartWorkersOptions {
   concurrency: number;
   /** IAM_PAM_JOB_LOCK_MS. */
   jobLockMs: number;
-  processor: Omit<ProcessorDeps, 'queue' | 'bindings' | 'log'>;
+  processor: Omit<ProcessorDeps, 'queue' | 'bindings' | 'log' | 'runs'>;
   deadLetter: DeadLetter;
   /** How often the failed sets are reconciled with the dead-letter; default 30 s. */
   reconcileEveryMs?: number;
@@ -55,7 +55,10 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
   const served = options.queues.filter((queue) => bindingsOf(queue).size > 0);
   const idle = options.queues.filter((queue) => !served.includes(queue));
   if (idle.length > 0) {
-    log.info({ queues: idle }, 'no job is bound to these queues: no worker for them');
+    log.info(
+      { queues: idle },
+      'no job is bound to these queues yet: not served here (jobs added to them wait)',
+    );
   }
   const reconcileNow = () => options.deadLetter.reconcile(served);
   const reconcileSoon = () => {
@@ -67,9 +70,10 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
     const contracts = [...bindings.values()].map((b) => b.contract);
     const cap = Math.max(0, ...contracts.map((c) => c.concurrency));
     const maxAttempts = Math.max(1, ...contracts.map((c) => c.retry.attempts));
+    const runs = new Map<string, AbortController>();
     const worker = new Worker(
       queue,
-      createProcessor({ ...options.processor, queue, bindings, log }),
+      createProcessor({ ...options.processor, queue, bindings, log, runs }),
       {
         connection: options.connection,
         prefix: keys.bullPrefix,
@@ -91,6 +95,13 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
             'dead-letter copy failed; the reconciler retries',
           );
         });
+      }
+    });
+    worker.on('lockRenewalFailed', (jobIds) => {
+      // BullMQ will hand these jobs to another worker: their runs here must not go on.
+      for (const jobId of jobIds) {
+        log.warn({ queue, jobId }, 'the lock on a running job was lost: its run stops');
+        runs.get(jobId)?.abort(jobLockLost(queue, jobId));
       }
     });
     worker.on('stalled', (jobId) => {

@@ -240,6 +240,17 @@ describe('account routes', () => {
       404,
     );
     expect((await call('GET', '/v1/accounts?provider=ghost', 'reader')).status).toBe(404);
+    // Managed without its secret: the secret is refused (409), not missing (404).
+    const unadopted = await admin.createUser('api-no-secret');
+    await admin.createAccessKey(unadopted);
+    const unadoptedUrl = `/v1/providers/prod/accounts/${encodeURIComponent(unadopted)}/access-key`;
+    expect((await call('PUT', unadoptedUrl, 'admin', {})).status).toBe(201);
+    expect(await call('GET', `${unadoptedUrl}/secret`, 'vault')).toMatchObject({
+      status: 409,
+      body: {
+        error: { code: 'secret_unknown', message: expect.stringMatching(/no secret is known/) },
+      },
+    });
     const inUse = await call('DELETE', '/v1/providers/prod', 'admin');
     expect(inUse).toMatchObject({ status: 409, body: { error: { code: 'provider_in_use' } } });
   });
@@ -254,6 +265,8 @@ describe('iam-pam provider validate', () => {
     const run = await cli(['provider', 'validate', 'prod', '--wait', '--json']);
     const ready = backend.current.name !== 'moto';
     expect(run.code, run.stderr).toBe(ready ? 0 : 1);
+    // This file's engine runs a worker on the validate queue: no notice that none does.
+    expect(run.stderr).not.toMatch(/no worker serves/);
     expect(run.json()).toMatchObject({
       queue: 'validate',
       state: 'completed',

@@ -253,6 +253,32 @@ describe('iam-pam account, secret and audit', () => {
     ).not.toContain(userName);
   });
 
+  it('exits 2 for a provider, account or IAM user that does not exist, and 1 for a secret not known', async () => {
+    const userName = await admin.createUser('cli-no-secret');
+    await admin.createAccessKey(userName);
+    const account = `main/${userName}/access-key`;
+    expect((await cli(['account', 'add', account])).code).toBe(0);
+    const refused = await cli(['secret', account]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      /^iam-pam: no secret is known for .*; to adopt it: iam-pam account remove .*--adopt-secret-stdin\n$/,
+    );
+    const missing: Array<[string[], RegExp]> = [
+      [['provider', 'show', 'ghost'], /provider "ghost" does not exist/],
+      [['provider', 'validate', 'ghost'], /provider "ghost" does not exist/],
+      [['account', 'show', 'main/nobody/access-key'], /is not managed/],
+      [['secret', 'main/nobody/access-key'], /is not managed/],
+      [['account', 'add', 'main/no-such-iam-user/password'], /cannot be found/],
+    ];
+    for (const [args, message] of missing) {
+      const result = await cli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+    expect((await cli(['account', 'remove', account])).code).toBe(0);
+  });
+
   it('says what is missing: the master key (exit 2), Redis (exit 3), IAM (exit 3)', async () => {
     const managed = (await cli(['account', 'list', '--json'])).json<
       Array<{ account: string }>

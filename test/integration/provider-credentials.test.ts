@@ -158,17 +158,21 @@ describe('provider credentials', () => {
       await gateway.listUsersPage({ maxItems: 1 });
 
       const since = sandbox.requests().at(-1)?.seq ?? 0;
-      sandbox.faults.set({ latencyMs: 1_500 });
+      sandbox.faults.set({ holdAfter: [{ action: 'CreateAccessKey', times: 1 }] });
       const creating = gateway.createAccessKey(victim);
-      // The request is in flight (the sandbox answers after 1.5 s): switch the key meanwhile.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The request is in flight (the sandbox holds its answer): switch the key meanwhile.
+      const held = await sandbox.waitForRequest(
+        (r) => r.action === 'CreateAccessKey' && r.held === true,
+        { since },
+      );
       const next = await admin.createAccessKey(svc.userName);
       const owner = `boot2/${svc.userName.toLowerCase()}/access-key`;
       await domain.vault.put(owner, 'pending', next, { actor });
       await domain.vault.promote(owner, { actor });
       await gateway.listUsersPage({ maxItems: 1 });
+      expect(sandbox.release(held.seq)).toBe(true);
       const created = await creating;
-      sandbox.faults.set({ latencyMs: 0 });
+      sandbox.faults.reset();
       expect(
         sandbox
           .requests(since)

@@ -11,6 +11,7 @@ import { createIamAdmin, type IamAdmin } from '../support/iam-admin.ts';
 import { useIamBackend } from '../support/iam-backend.ts';
 import { useTestRedis } from '../support/redis.ts';
 import { scanForSecrets } from '../support/secret-scan.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const t = useTestRedis();
 const backend = useIamBackend();
@@ -266,7 +267,12 @@ describe('provider records', () => {
   it('keep a replaced provider free of a check made of its former self', async () => {
     await domain.providers.put('stale', { credential: { type: 'chain' } }, actor);
     const before = await domain.providers.require('stale');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The replacement must carry a later updatedAt (ms): wait for the clock to pass it.
+    await waitFor(
+      'the clock to pass updatedAt',
+      () => (Date.now() > Date.parse(before.updatedAt) ? true : undefined),
+      { intervalMs: 1 },
+    );
     await domain.providers.put(
       'stale',
       { credential: { type: 'chain' }, description: 'replaced' },

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
+import { sleep } from '../../src/sleep.ts';
 import { useEngine } from '../support/engine.ts';
 import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
 import { busiestWindow } from '../support/busiest-window.ts';
@@ -56,29 +57,30 @@ describe('the rate budget', () => {
     async () => {
       const { endpoint, credentials, region } = backend.current;
       const admin = sandboxAdmin(endpoint ?? '');
-      workers.push(
-        ...(await Promise.all(
-          [1, 2, 3, 4].map(() =>
-            startWorkerProcess(
-              {
-                ...engine.redis.env,
-                AWS_ENDPOINT_URL: endpoint ?? '',
-                AWS_REGION: region,
-                AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-                AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-                IAM_PAM_DEFAULT_MAX_RPS: String(RPS),
-                IAM_PAM_CONCURRENCY: '4',
-                IAM_PAM_WORKER_HTTP_PORT: '0',
-              },
-              ['--queues', 'validate'],
-            ),
-          ),
-        )),
+      // Each is kept as soon as it is up, so afterAll stops it even when another never comes up.
+      await Promise.all(
+        [1, 2, 3, 4].map(async () => {
+          const worker = await startWorkerProcess(
+            {
+              ...engine.redis.env,
+              AWS_ENDPOINT_URL: endpoint ?? '',
+              AWS_REGION: region,
+              AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+              IAM_PAM_DEFAULT_MAX_RPS: String(RPS),
+              IAM_PAM_CONCURRENCY: '4',
+              IAM_PAM_WORKER_HTTP_PORT: '0',
+            },
+            ['--queues', 'validate'],
+          );
+          workers.push(worker);
+        }),
       );
       const since = await admin.lastSeq();
       // About 6 s of steady demand well above the budget, an idle spell, then a burst.
       const steady = await run(48, 'steady');
-      await new Promise((r) => setTimeout(r, 2_000));
+      // The idle spell is what is tested: the budget must not save it up for the burst.
+      await sleep(2_000);
       const burst = await run(24, 'burst');
 
       const calls = (await admin.requests(since)).filter(

@@ -30,19 +30,37 @@ function startWaiting(key: string, env: Record<string, string>) {
       }
     });
   });
+  const noWorkerNotice = new Promise<void>((resolve) => {
+    stderr.on('data', () => {
+      if (err.includes('no worker serves queue validate')) {
+        resolve();
+      }
+    });
+  });
   const args = ['test-echo', 'prod', key, '--wait', '--timeout', '60'];
   const io = { env: { ...env, LOG_LEVEL: 'silent' }, stdout, stderr, stdin: Readable.from([]) };
   const done = runCli(args, io, testCommands).then((code) => ({ code, stdout: out, stderr: err }));
-  return { waiting, done };
+  return { waiting, noWorkerNotice, done };
 }
 
 describe('enqueue … --wait', () => {
+  it('says at once that no worker serves the queue, and how to start one', async () => {
+    const run = startWaiting('unserved', engine.redis.env);
+    const jobId = await run.waiting;
+    await run.noWorkerNotice;
+    expect(await engine.queues.get('validate').remove(jobId)).toBe(1);
+    const { code, stderr } = await run.done;
+    expect(code).toBe(1);
+    expect(stderr.split('\n')[1]).toMatch(
+      /^no worker serves queue validate: the job waits until one does; start one with "iam-pam worker"/,
+    );
+  });
+
   it('exits 1 at once, saying so, when the job is removed while waited on', async () => {
     const started = Date.now();
     const run = startWaiting('removed', engine.redis.env);
+    // Removed as soon as it is waited on: the wait follows the events from before it looks.
     const jobId = await run.waiting;
-    // Give the wait a moment to follow the job's events.
-    await new Promise((r) => setTimeout(r, 300));
     expect(await engine.queues.get('validate').remove(jobId)).toBe(1);
     const { code, stdout, stderr } = await run.done;
     expect(code).toBe(1);
@@ -59,13 +77,15 @@ describe('enqueue … --wait', () => {
       const started = Date.now();
       const run = startWaiting('outage', { REDIS_URL: server.url, IAM_PAM_PREFIX: 'outage' });
       await run.waiting;
-      await new Promise((r) => setTimeout(r, 300));
+      // The notice comes before the outage, so the outage's line is the last one.
+      await run.noWorkerNotice;
       server.stop();
       const { code, stdout, stderr } = await run.done;
       expect(code).toBe(3);
       expect(stdout).toBe('');
       const where = server.url.replace('redis://', '').replaceAll('.', '\\.');
-      expect(stderr.trim().split('\n').slice(1)).toEqual([
+      // After "waiting for …" and the notice that no worker serves the queue: one line.
+      expect(stderr.trim().split('\n').slice(2)).toEqual([
         expect.stringMatching(
           new RegExp(`^iam-pam: Redis at ${where} is unreachable .*; check it is running`),
         ),

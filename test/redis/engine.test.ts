@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { useEngine } from '../support/engine.ts';
-import { runsKey, testEcho, testShortDeadline } from '../support/test-jobs.ts';
+import { releaseKey, runsKey, testEcho, testShortDeadline } from '../support/test-jobs.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const engine = useEngine();
 const runs = async (key: string) =>
@@ -30,7 +31,8 @@ describe('the job engine', () => {
       failedReason: expect.stringMatching(/^needs_decision: test job perm cannot go on/),
     });
     expect(await runs('perm')).toBe(1);
-    const entries = await waitForEntries(1);
+    await entryOf(`validate-${job.jobId}`);
+    const entries = await engine.runtime().deadLetter.list();
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
       id: `validate-${job.jobId}`,
@@ -74,7 +76,7 @@ describe('the job engine', () => {
     expect(status).toMatchObject({ state: 'failed', reason: 'invalid_payload', attemptsMade: 1 });
     expect(status.failedReason).toMatch(/provider: Invalid input: expected string/);
     expect(await runs('raw-bad')).toBe(0);
-    await waitForEntry(`validate-${added.id}`, 'invalid_payload');
+    expect(await entryOf(`validate-${added.id}`)).toMatchObject({ reason: 'invalid_payload' });
   });
 
   it('fails a job no handler here knows, without retries, into the dead-letter', async () => {
@@ -83,7 +85,7 @@ describe('the job engine', () => {
       .add('from-the-future', { provider: 'prod' }, { attempts: 5 });
     const status = await engine.finished({ queue: 'validate', jobId: added.id ?? '' });
     expect(status).toMatchObject({ state: 'failed', reason: 'unknown_job', attemptsMade: 1 });
-    await waitForEntry(`validate-${added.id}`, 'unknown_job');
+    expect(await entryOf(`validate-${added.id}`)).toMatchObject({ reason: 'unknown_job' });
   });
 
   it('fails a job added to a queue its contract does not name, without running it', async () => {
@@ -98,13 +100,15 @@ describe('the job engine', () => {
     const status = await engine.finished({ queue: 'validate', jobId: added.id ?? '' });
     expect(status).toMatchObject({ state: 'failed', reason: 'unknown_job', attemptsMade: 1 });
     expect(await runs('wrong-queue')).toBe(0);
-    await waitForEntry(`validate-${added.id}`, 'unknown_job');
+    expect(await entryOf(`validate-${added.id}`)).toMatchObject({ reason: 'unknown_job' });
   });
 
   it('collapses duplicate enqueues of live work into one job and one execution', async () => {
-    const payload = { provider: 'prod', key: 'dup', sleepMs: 300 };
+    // The job stays live until released, however slowly the enqueues come.
+    const payload = { provider: 'prod', key: 'dup', holdUntilReleased: true };
     const jobs = await Promise.all([1, 2, 3, 4, 5].map(() => engine.enqueue(testEcho, payload)));
     expect(new Set(jobs.map((j) => j.jobId)).size).toBe(1);
+    await engine.redis.redis.set(releaseKey(engine.redis.prefix, 'dup'), '1');
     await engine.finished(jobs[0]!);
     expect(await runs('dup')).toBe(1);
     // Once it finished, the same request is new work again (no fixed job id blocks it).
@@ -121,7 +125,7 @@ describe('the job engine', () => {
       const job = await engine.enqueue(testShortDeadline, {
         provider: 'prod',
         key,
-        sleepMs: 3_000,
+        sleepMs: 3_000, // well past the 300 ms deadline, which ends the wait
         ignoreSignal,
       });
       const status = await engine.finished(job);
@@ -166,25 +170,9 @@ describe('the job engine', () => {
   });
 });
 
-async function waitForEntries(count: number) {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const entries = await engine.runtime().deadLetter.list();
-    if (entries.length >= count || Date.now() > deadline) {
-      return entries;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function waitForEntry(id: string, reason: string) {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const entry = (await engine.runtime().deadLetter.list()).find((e) => e.id === id);
-    if (entry !== undefined || Date.now() > deadline) {
-      expect(entry).toMatchObject({ id, reason });
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The dead-letter entry `id`, once the failed listener has copied it. */
+function entryOf(id: string) {
+  return waitFor(`dead-letter entry ${id}`, async () =>
+    (await engine.runtime().deadLetter.list()).find((e) => e.id === id),
+  );
 }

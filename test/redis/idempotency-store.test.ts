@@ -6,28 +6,42 @@ import { describe, expect, it } from 'vitest';
 
 import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
 import { createKeys } from '../../src/keys.ts';
-import { createIdempotencyStore } from '../../src/queue/idempotency-store.ts';
-import { sleep } from '../../src/sleep.ts';
+import { createIdempotencyStore, idempotencySlotKey } from '../../src/queue/idempotency-store.ts';
 import { useTestRedis } from '../support/redis.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const t = useTestRedis();
 const PENDING_MS = 200;
-const store = createIdempotencyStore({
-  redis: t.redis,
-  keys: createKeys(t.prefix),
-  pendingMs: PENDING_MS,
-});
+const keys = createKeys(t.prefix);
+const store = createIdempotencyStore({ redis: t.redis, keys, pendingMs: PENDING_MS });
 const job = (jobId: string): EnqueuedJob => ({ queue: 'validate', jobId });
 
-/** Starts a request whose enqueue takes longer than the pending window, then a second one. */
+/** Resolves when the slot's reservation lapsed (Redis expired it) and nobody took it since. */
+async function lapsed(key: string): Promise<void> {
+  const slot = idempotencySlotKey(keys, 'ci', key);
+  await waitFor(`the reservation of ${key} to lapse`, async () =>
+    (await t.redis.exists(slot)) === 0 ? true : undefined,
+  );
+}
+
+/**
+ * Starts a request whose enqueue is still running when its reservation lapses; a second request
+ * (which waits for that lapse by itself) reserves and enqueues; then the first one finishes.
+ */
 async function slowThenQuick(key: string, slowCreate: () => Promise<EnqueuedJob>) {
   const request = { scope: 'ci', key, fingerprint: 'same-request' };
+  let reserved = () => {};
+  const slowReserved = new Promise<void>((resolve) => (reserved = resolve));
+  let quickDone = () => {};
+  const quickFinished = new Promise<void>((resolve) => (quickDone = resolve));
   const slow = store.once(request, async () => {
-    await sleep(PENDING_MS * 3);
+    reserved();
+    await quickFinished;
     return slowCreate();
   });
-  await sleep(PENDING_MS * 1.5);
+  await slowReserved;
   const quick = await store.once(request, async () => job('second'));
+  quickDone();
   const slowOutcome = await slow.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
@@ -59,7 +73,7 @@ describe('the Idempotency-Key store', () => {
   it('records a late job when nobody reserved the key in the meantime', async () => {
     const request = { scope: 'ci', key: 'late-alone', fingerprint: 'same-request' };
     await store.once(request, async () => {
-      await sleep(PENDING_MS * 2);
+      await lapsed('late-alone');
       return job('only');
     });
     expect(await store.once(request, async () => job('other'))).toEqual({

@@ -1,8 +1,10 @@
 /**
  * Secrets never reach job data, results, failure texts, dead-letter entries, events or logs:
- * jobs that try (a secret-shaped result field, a snapshot, an event detail) and IAM calls
- * signed with a secret key leave no trace of either anywhere under the prefix or in the log.
+ * jobs that try (a secret-shaped result field, a snapshot, an event detail), IAM calls signed
+ * with a secret key, and jobs an upstream system added with a secret in their data leave no
+ * trace of either anywhere under the prefix or in the log.
  */
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +89,38 @@ describe('secrets', () => {
     ).toMatchObject({
       secretAccessKey: '[Redacted]',
     });
+  });
+
+  it('are not kept by a job refused before it runs (bad payload, unknown name) that an upstream system added', async () => {
+    const secret = randomBytes(24).toString('base64url');
+    const validate = engine.queues.get('validate');
+    const refused = [
+      await validate.add('test-echo', { provider: 42, secretAccessKey: secret }),
+      await validate.add('no-such-job', { provider: 'prod', nested: { password: secret } }),
+    ];
+    for (const [index, added] of refused.entries()) {
+      const jobId = added.id ?? '';
+      expect(await engine.finished({ queue: 'validate', jobId })).toMatchObject({
+        state: 'failed',
+        attemptsMade: 1,
+        failedReason: index === 0 ? /^invalid_payload: test-echo: provider: / : /^unknown_job: /,
+      });
+      const entry = await waitFor('its dead-letter entry', async () =>
+        (await engine.runtime().deadLetter.list()).find((e) => e.jobId === jobId),
+      );
+      // Its data is the scrubbed copy, here as in the failed job: such an entry is not replayed.
+      expect((await validate.getJob(jobId))?.data).toEqual(entry.data);
+      await expect(engine.runtime().deadLetter.replay(entry.id)).rejects.toMatchObject({
+        code: 'conflict',
+      });
+    }
+    expect(await engine.runtime().deadLetter.reconcile(['validate'])).toBe(0);
+    const entries = await engine.runtime().deadLetter.list();
+    for (const added of refused) {
+      expect(entries.filter((e) => e.jobId === added.id)).toHaveLength(1);
+    }
+
+    expect(await scanForSecrets(engine.redis.redis, engine.redis.prefix, [secret])).toEqual([]);
+    expect(logged).not.toContain(secret);
   });
 });

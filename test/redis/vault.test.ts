@@ -65,11 +65,12 @@ describe('the vault', () => {
 
   it('writes only while the caller holds the lease on the IAM user (fencing token)', async () => {
     const owner = 'prod/carol/access-key';
-    await t.redis.set(keys.userLease('prod', 'Carol'), '7');
-    const fence = { user: { provider: 'prod', userName: 'carol' }, fencingToken: 7 };
+    await t.redis.set(keys.userLease('prod', 'Carol'), '7:a1');
+    const fence = { user: { provider: 'prod', userName: 'carol' }, fencingToken: 7, value: '7:a1' };
     await vault.put(owner, 'pending', secretOf(21), { actor, fence });
 
-    const stale = { ...fence, fencingToken: 6 };
+    // Same token, another nonce: the holder of a token issued twice (a counter that went back).
+    const stale = { ...fence, value: '7:b2' };
     const refused = vault.put(owner, 'pending', secretOf(22), { actor, fence: stale });
     await expect(refused).rejects.toThrow(TransientError);
     await expect(refused).rejects.toMatchObject({ code: 'lease_lost' });

@@ -9,7 +9,7 @@ import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
 import { useEngine } from '../support/engine.ts';
 import { type IamStub, startIamStub } from '../support/iam-stub.ts';
 import { startRedisServer } from '../support/redis-server.ts';
-import { runningKey, testEcho, testLocked } from '../support/test-jobs.ts';
+import { releaseKey, runningKey, testEcho, testLocked } from '../support/test-jobs.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
@@ -62,7 +62,7 @@ describe('worker processes', () => {
         await engine.enqueue(testEcho, {
           provider: 'prod',
           key: `share-${i}`,
-          sleepMs: 150,
+          sleepMs: 150, // each job takes a moment, so both workers get some
           iamCalls: 1,
         }),
       );
@@ -75,22 +75,24 @@ describe('worker processes', () => {
     }
     expect(pids).toEqual(new Set([a.child.pid, b.child.pid]));
 
+    // It runs until released: killed while it surely runs, then free to finish on the survivor.
     const victim = await engine.enqueue(testEcho, {
       provider: 'prod',
       key: 'victim',
-      sleepMs: 1_500,
+      holdUntilReleased: true,
     });
     const runner = await runningPid('victim');
     const [killed, survivor] = runner === a.child.pid ? [a, b] : [b, a];
     killed.child.kill('SIGKILL');
     const exit = await killed.exited;
     expect(exit.signal).toBe('SIGKILL');
+    await redis.set(releaseKey(prefix, 'victim'), '1');
     const status = await engine.finished(victim, 15_000);
     expect(status).toMatchObject({
       state: 'completed',
       result: { pid: survivor.child.pid, run: 2 },
     });
-    // Lock (2 s) + stalled check (1 s) + the run again (1.5 s), with room for a busy machine.
+    // Lock (2 s) + stalled check (1 s) + the run again, with room for a busy machine.
     expect(Date.now() - exit.at).toBeLessThan(9_000);
 
     // The survivor's own counters are real: jobs, durations, IAM calls, the stalled job.
@@ -119,9 +121,16 @@ describe('worker processes', () => {
 
   it('drain on SIGTERM: the active job finishes, then the process exits 0', async () => {
     const w = await worker({}, ['--queues', 'validate']);
-    const job = await engine.enqueue(testEcho, { provider: 'prod', key: 'drain', sleepMs: 1_200 });
+    const job = await engine.enqueue(testEcho, {
+      provider: 'prod',
+      key: 'drain',
+      holdUntilReleased: true,
+    });
     expect(await runningPid('drain')).toBe(w.child.pid);
     w.child.kill('SIGTERM');
+    // Draining: the job is released only now, so the process cannot have exited without it.
+    await w.waitForLog('shutting down (send the signal again to exit at once)');
+    await redis.set(releaseKey(prefix, 'drain'), '1');
     const exit = await w.exited;
     expect(exit.code).toBe(0);
     expect(await engine.finished(job, 1_000)).toMatchObject({ state: 'completed' });
@@ -139,7 +148,7 @@ describe('worker processes', () => {
       provider: 'prod',
       key: 'second',
       userName: 'zed',
-      sleepMs: 8_000,
+      holdUntilReleased: true, // never released: it is still running at the second SIGTERM
     });
     await runningPid('second');
     w.child.kill('SIGTERM');

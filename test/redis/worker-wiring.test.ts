@@ -10,7 +10,6 @@ import { startApiRuntime } from '../../src/app/api-runtime.ts';
 import { startWorkerRuntime } from '../../src/app/worker-runtime.ts';
 import { withProducerSession } from '../../src/cli/producer-session.ts';
 import { createLogger } from '../../src/logger.ts';
-import { sleep } from '../../src/sleep.ts';
 import type { JobBinding } from '../../src/workers/bind-handlers.ts';
 import { useEngine } from '../support/engine.ts';
 import { createTestJobs, testEcho } from '../support/test-jobs.ts';
@@ -46,7 +45,9 @@ describe('worker wiring', () => {
       expect.objectContaining({ queues: ['discovery', 'heartbeat', 'rotation'] }),
     ]);
     const added = await engine.queues.get('rotation').add('test-locked', { provider: 'prod' });
-    await sleep(500);
+    // A job added after it to the served queue has run (a rotation worker, started with the
+    // validate one, would have taken it by then); it still waits.
+    await engine.finished(await engine.enqueue(testEcho, { provider: 'prod', key: 'after' }));
     expect(await added.getState()).toBe('waiting');
   });
 

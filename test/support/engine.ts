@@ -110,3 +110,11 @@ export function useEngine(options: EngineOptions = {}): TestEngine {
       ),
   };
 }
+
+/** How many times this file's worker delayed a job of `provider` for throttling. */
+export async function throttlesOf(engine: TestEngine, provider: string): Promise<number> {
+  const { values } = await engine.runtime().metrics.throttles.get();
+  return values
+    .filter((value) => value.labels.provider === provider)
+    .reduce((sum, value) => sum + value.value, 0);
+}

@@ -1,5 +1,5 @@
 /**
- * `iam-pam sandbox` as a real child process (through tsx, as `npx tsx src/main.ts` runs it):
+ * `iam-pam sandbox` as a real child process (through tsx, as `npm run -s iam-pam -- sandbox` runs it):
  * waits for its first stdout line, and stops it with a signal.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';

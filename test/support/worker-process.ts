@@ -20,7 +20,13 @@ export async function startWorkerProcess(
     },
     'test/support/test-worker.ts',
   );
-  await worker.waitForLog('worker ready');
+  try {
+    await worker.waitForLog('worker ready');
+  } catch (err) {
+    // Not ready in time (a busy machine): the test fails, and leaves no process behind.
+    worker.child.kill('SIGKILL');
+    throw err;
+  }
   const listening = worker.lines.find(
     (line) => line.msg === 'worker metrics and health endpoint listening',
   );

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createLogger, REDACTED } from '../../src/logger.ts';
 
-function captureLogger() {
+function captureLogger(format: 'json' | 'pretty' = 'json') {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -12,7 +12,7 @@ function captureLogger() {
       done();
     },
   });
-  const log = createLogger({ level: 'debug', stream: 'stderr', destination: destination });
+  const log = createLogger({ level: 'debug', stream: 'stderr', format, destination: destination });
   return { log, output: () => lines.join('') };
 }
 
@@ -26,6 +26,21 @@ const SECRETS = {
 };
 
 describe('createLogger', () => {
+  it('LOG_FORMAT=pretty writes readable lines, with secrets redacted as in JSON', () => {
+    const { log, output } = captureLogger('pretty');
+    log.info({ queue: 'validate', secretAccessKey: SECRETS.secretAccessKey }, 'worker ready');
+    log.warn({ deep: { a: { password: SECRETS.password } } }, 'careful');
+    const text = output();
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: worker ready\n/);
+    expect(text).toMatch(/^ {4}queue: "validate"$/m);
+    expect(text).toMatch(/WARN: careful/);
+    expect(text).not.toMatch(/^\{/m);
+    for (const secret of Object.values(SECRETS)) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain(REDACTED);
+  });
+
   it('redacts secrets at any depth, in arrays, in errors and in headers', () => {
     const { log, output } = captureLogger();
     log.info(

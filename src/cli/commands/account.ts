@@ -17,13 +17,15 @@ export function describeAccount(a: AccountRecord): string {
   return `${a.account}\t${a.status}${key}\tsecret ${a.secretKnown ? 'known' : 'unknown'}${heartbeat}${rotation}`;
 }
 
+/** What `--adopt-secret-stdin` reads, for its help and its error alike. */
+const ADOPTED_SECRET_SHAPE =
+  '{"accessKeyId":"AKIA…","secretAccessKey":"…"} for an access key, {"password":"…"} for a password';
+
 function parseAdopted(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw invalidInput(
-      '--adopt-secret-stdin: stdin must be JSON: {"accessKeyId","secretAccessKey"} or {"password"}',
-    );
+    throw invalidInput(`--adopt-secret-stdin: stdin must be JSON: ${ADOPTED_SECRET_SHAPE}`);
   }
 }
 
@@ -36,7 +38,10 @@ export const registerAccount: CommandRegistrar = (program: Command, run) => {
     .command('add <account>')
     .description("manage an IAM user's access key or password (reads IAM, changes nothing in AWS)")
     .option('--access-key-id <id>', "the account's key, when the user has two")
-    .option('--adopt-secret-stdin', 'take over the existing secret, read as JSON from stdin')
+    .option(
+      '--adopt-secret-stdin',
+      `take over the existing secret, read from stdin as JSON: ${ADOPTED_SECRET_SHAPE}`,
+    )
     .option('--reset', 'rotate right after import (arrives with the rotation issues)')
     .option('--wait', 'with --reset: wait for the rotation')
     .option('--json', 'JSON')

@@ -25,7 +25,7 @@ export function createApiCommand(
           if (proc === undefined) {
             throw new Error('api: needs the process to handle signals');
           }
-          const log = createLogger({ level: config.log.level, stream: 'stdout', service: 'api' });
+          const log = createLogger({ ...config.log, stream: 'stdout', service: 'api' });
           if (config.http.apiTokens.length === 0) {
             log.warn('IAM_PAM_API_TOKENS is empty: every /v1 route and the dashboard answer 401');
           }

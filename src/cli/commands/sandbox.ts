@@ -1,13 +1,18 @@
 /**
  * `iam-pam sandbox`: runs the local IAM/STS sandbox until SIGINT/SIGTERM. It prints its
- * endpoint and bootstrap admin key (with `--json`, as the first stdout line, CONTRACT.md);
- * logs go to stderr.
+ * endpoint and bootstrap admin key (with `--json`, as the first stdout line, CONTRACT.md) and a
+ * few seeded user names worth trying; `--write-env-file` writes the same `export` lines to a file once
+ * it serves (and removes it when it stops), for shells that start it in the background. Logs go
+ * to stderr.
  */
 import type { Command } from 'commander';
 
 import { invalidInput } from '../../errors.ts';
 import { createSandbox, type Sandbox } from '../../sandbox/create-sandbox.ts';
+import type { SeededUser } from '../../sandbox/state/seed-users.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
+import { waitForShutdownSignal } from '../shutdown-signal.ts';
+import { removeEnvFile, writeEnvFile } from './sandbox-env-file.ts';
 
 interface SandboxFlags {
   port?: string;
@@ -15,6 +20,7 @@ interface SandboxFlags {
   seed: string;
   latencyMs?: string;
   propagationDelayMs?: string;
+  writeEnvFile?: string;
   json?: boolean;
 }
 
@@ -30,23 +36,36 @@ function wholeNumber(flag: string, value: string | undefined, max: number): numb
   return n;
 }
 
+/** A few seeded users worth trying (`account add <provider>/<user>/<kind>`), or undefined. */
+export function describeSeededUsers(users: readonly SeededUser[]): string | undefined {
+  if (users.length === 0) {
+    return undefined;
+  }
+  const keys = (u: SeededUser) => u.activeKeys + u.inactiveKeys;
+  const oneKey = users.filter((u) => u.activeKeys === 1 && keys(u) === 1).slice(0, 3);
+  const twoKeys = users.filter((u) => keys(u) === 2).slice(0, 1);
+  const password = users.filter((u) => u.password && !oneKey.includes(u)).slice(0, 1);
+  const examples = [
+    ...oneKey.map((u) => `${u.userName} (one access key)`),
+    ...twoKeys.map((u) => `${u.userName} (two access keys: name one with --access-key-id)`),
+    ...password.map((u) => `${u.userName} (a console password)`),
+  ];
+  const seeded = `seeded ${users.length} user${users.length === 1 ? '' : 's'}`;
+  return examples.length === 0 ? seeded : `${seeded}, e.g. ${examples.join(', ')}`;
+}
+
 function describe(sandbox: Sandbox): string {
   const { accessKeyId, secretAccessKey } = sandbox.adminCredentials;
+  const seeded = describeSeededUsers(sandbox.seededUsers);
   return [
     `# iam-pam sandbox: IAM and STS at ${sandbox.endpoint}, admin API at ${sandbox.adminEndpoint}`,
     `# account ${sandbox.accountId}; bootstrap admin key below (any region is accepted)`,
+    ...(seeded === undefined ? [] : [`# ${seeded}`]),
     `export AWS_ENDPOINT_URL=${sandbox.endpoint}`,
     `export AWS_ACCESS_KEY_ID=${accessKeyId}`,
     `export AWS_SECRET_ACCESS_KEY=${secretAccessKey}`,
     `export AWS_REGION=${sandbox.region}`,
   ].join('\n');
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
 }
 
 export const registerSandbox: CommandRegistrar = (program: Command, run) => {
@@ -58,6 +77,10 @@ export const registerSandbox: CommandRegistrar = (program: Command, run) => {
     .option('--seed <s>', 'seed for --seed-users', 'sandbox')
     .option('--latency-ms <n>', 'latency added to every IAM/STS call')
     .option('--propagation-delay-ms <n>', 'how long a new access key is refused')
+    .option(
+      '--write-env-file <path>',
+      'once it serves, write its `export AWS_…=` lines to this file (removed when it stops)',
+    )
     .option('--json', 'print the endpoint and admin key as one JSON line first')
     // Usage mistakes stay on one line, with the hint on it (scripts read stderr's first line).
     .showHelpAfterError(false)
@@ -74,9 +97,13 @@ export const registerSandbox: CommandRegistrar = (program: Command, run) => {
           flags.propagationDelayMs,
           86_400_000,
         );
+        const proc = context.process;
+        if (proc === undefined) {
+          throw new Error('sandbox: needs the process to handle signals');
+        }
         const log = context.log();
         // Listen before printing: a script may signal as soon as it has read the endpoint.
-        const stopped = untilSignal();
+        const stopped = waitForShutdownSignal(proc, log);
         const started = performance.now();
         let sandbox: Sandbox;
         try {
@@ -94,7 +121,17 @@ export const registerSandbox: CommandRegistrar = (program: Command, run) => {
           }
           throw err;
         }
+        const text = describe(sandbox);
+        try {
+          if (flags.writeEnvFile !== undefined) {
+            writeEnvFile(flags.writeEnvFile, text);
+          }
+        } catch (err) {
+          await sandbox.close();
+          throw err;
+        }
         const { accessKeyId, secretAccessKey } = sandbox.adminCredentials;
+        const json = flags.json === true;
         context.print(
           {
             endpoint: sandbox.endpoint,
@@ -104,8 +141,13 @@ export const registerSandbox: CommandRegistrar = (program: Command, run) => {
             secretAccessKey,
             accountId: sandbox.accountId,
           },
-          { json: flags.json === true, text: describe(sandbox) },
+          { json, text },
         );
+        const seeded = describeSeededUsers(sandbox.seededUsers);
+        if (json && seeded !== undefined) {
+          // stdout's one JSON line stays alone; people read the examples on stderr.
+          context.stderr.write(`iam-pam sandbox: ${seeded}\n`);
+        }
         log.info(
           {
             endpoint: sandbox.endpoint,
@@ -114,8 +156,10 @@ export const registerSandbox: CommandRegistrar = (program: Command, run) => {
           },
           'sandbox listening',
         );
-        const signal = await stopped;
-        log.info({ signal }, 'sandbox stopping');
+        await stopped;
+        if (flags.writeEnvFile !== undefined) {
+          removeEnvFile(flags.writeEnvFile);
+        }
         await sandbox.close();
       }),
     );

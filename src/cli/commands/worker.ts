@@ -67,11 +67,7 @@ export function createWorkerCommand(options: WorkerCommandOptions = {}): Command
           if (proc === undefined) {
             throw new Error('worker: needs the process to handle signals');
           }
-          const log = createLogger({
-            level: config.log.level,
-            stream: 'stdout',
-            service: 'worker',
-          });
+          const log = createLogger({ ...config.log, stream: 'stdout', service: 'worker' });
           const runtime = await startWorkerRuntime({
             ...options.runtime,
             config,
@@ -95,8 +91,13 @@ export function createWorkerCommand(options: WorkerCommandOptions = {}): Command
               `IAM_PAM_WORKER_HTTP_PORT: cannot listen on ${String(config.worker.httpPort)} (${(err as Error).message}); choose a free port, auto or 0 (off)`,
             );
           }
+          // The queues it serves, not the ones asked for: a queue no job is bound to gets no worker.
           log.info(
-            { queues, concurrency: config.worker.concurrency, jobLockMs: config.worker.jobLockMs },
+            {
+              queues: runtime.workers.queues,
+              concurrency: config.worker.concurrency,
+              jobLockMs: config.worker.jobLockMs,
+            },
             'worker ready',
           );
           await waitForShutdownSignal(proc, log);

@@ -56,7 +56,15 @@ function seedPassword(prng: Prng): string {
   return `Sb${body}7!`;
 }
 
-function seedOne(state: AccountState, prng: Prng, index: number, options: SeedOptions) {
+/** What one seeded user has, so the sandbox can name a few users worth trying. */
+export interface SeededUser {
+  userName: string;
+  activeKeys: number;
+  inactiveKeys: number;
+  password: boolean;
+}
+
+function seedOne(state: AccountState, prng: Prng, index: number, options: SeedOptions): SeededUser {
   const ids = createIdGenerator(prng);
   const createdAt = Math.min(options.now, EPOCH + prng.int(SPAN_SECONDS) * 1000);
   const userName = `${pick(prng, FIRST)}.${pick(prng, LAST)}.${index}`;
@@ -96,11 +104,19 @@ function seedOne(state: AccountState, prng: Prng, index: number, options: SeedOp
     const team = pick(prng, TEAMS);
     user.tags.set('team', { key: 'team', value: team });
   }
+  return {
+    userName,
+    activeKeys: user.accessKeys.filter((key) => key.status === 'Active').length,
+    inactiveKeys: user.accessKeys.filter((key) => key.status === 'Inactive').length,
+    password: user.loginProfile !== undefined,
+  };
 }
 
-export function seedUsers(state: AccountState, options: SeedOptions): void {
+export function seedUsers(state: AccountState, options: SeedOptions): SeededUser[] {
   const prng = createPrng(options.seed);
+  const seeded: SeededUser[] = [];
   for (let i = 1; i <= options.count; i++) {
-    seedOne(state, prng, i, options);
+    seeded.push(seedOne(state, prng, i, options));
   }
+  return seeded;
 }

@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
 
 import { createCliRunner } from '../../support/cli-in-process.ts';
 import { runCliProcess } from '../../support/cli-process.ts';
+import { freePort } from '../../support/free-port.ts';
 
 const run = createCliRunner({});
 
-describe('iam-pam CLI', () => {
+// Some tests start real processes through tsx (a second or more each on a busy machine).
+describe('iam-pam CLI', { timeout: 30_000 }, () => {
   it('keygen prints a fresh 32-byte base64 key and nothing else', async () => {
     const first = await run(['keygen']);
     const second = await run(['keygen']);
@@ -44,6 +48,34 @@ describe('iam-pam CLI', () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/Usage: iam-pam/);
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      expect(await run([flag])).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it("help says demo is not there yet, and shows --adopt-secret-stdin's JSON", async () => {
+    const help = await run(['--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/demo \[options\] .*not available yet/);
+    const add = await run(['account', 'add', '--help']);
+    expect(add.stdout.replace(/\s+/g, ' ')).toContain(
+      '{"accessKeyId":"AKIA…","secretAccessKey":"…"} for an access key, {"password":"…"} for a password',
+    );
+  });
+
+  it('an unreachable Redis is one line on stderr and exit 3, nothing logged before it', async () => {
+    const result = await runCliProcess(['provider', 'list'], {
+      env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` },
+    });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^iam-pam: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable .*\n$/,
+    );
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('demo says in one line that it is not there yet and exits 2', async () => {

@@ -1,13 +1,22 @@
 /** `iam-pam sandbox` as a real process: what it prints, that it serves, how it stops and fails. */
 import { IAMClient, ListUsersCommand, paginateListUsers } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
 import { describe, expect, it } from 'vitest';
 
+import { writeEnvFile } from '../../../src/cli/commands/sandbox-env-file.ts';
 import { runCliProcess } from '../../support/cli-process.ts';
 import { startSandboxProcess } from '../../support/sandbox-process.ts';
 
 const JSON_LINE =
   /^\{"endpoint":"http:\/\/127\.0\.0\.1:(\d+)","stsEndpoint":"http:\/\/127\.0\.0\.1:\1","adminEndpoint":"http:\/\/127\.0\.0\.1:\1\/_sandbox","accessKeyId":"AKIA[A-Z2-7]{16}","secretAccessKey":"[A-Za-z0-9+/]{40}","accountId":"\d{12}"\}$/;
+
+const runShell = async (script: string) => (await promisify(execFile)('sh', ['-c', script])).stdout;
 
 interface Printed {
   endpoint: string;
@@ -46,9 +55,34 @@ describe('iam-pam sandbox', { timeout: 60_000 }, () => {
       const ended = await run.stop('SIGTERM');
       expect(ended).toEqual({ code: 0, signal: null });
     }
-    // Only the JSON line on stdout; logs went to stderr.
+    // Only the JSON line on stdout; logs and a few seeded users to try went to stderr.
     expect(run.stdout().trim().split('\n')).toHaveLength(1);
     expect(run.stderr()).toContain('sandbox listening');
+    expect(run.stderr()).toMatch(
+      /^iam-pam sandbox: seeded 100 users, e\.g\. bob\.ueda\.1 \(one access key\), .*\(two access keys: name one with --access-key-id\), .*\(a console password\)$/m,
+    );
+  });
+
+  it('--write-env-file writes the export lines (owner only) once it serves, and removes them when it stops', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'iam-pam-sandbox-')), 'sandbox.env');
+    const run = await startSandboxProcess(['--seed-users', '3', '--write-env-file', path]);
+    const written = readFileSync(path, 'utf8');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(written).toBe(run.stdout());
+    expect(written).toMatch(/^# seeded 3 users, e\.g\. bob\.ueda\.1 \(one access key\)/m);
+    const sourced = await runShell(`. '${path}' && echo "$AWS_ENDPOINT_URL $AWS_ACCESS_KEY_ID"`);
+    expect(sourced).toMatch(/^http:\/\/127\.0\.0\.1:\d+ AKIA[A-Z2-7]{16}\n$/);
+    expect(await run.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(existsSync(path)).toBe(false);
+
+    // A file it cannot write is bad input (exit 2), named with what to do.
+    expect(() => writeEnvFile('/nonexistent/dir/x.env', written)).toThrow(
+      expect.objectContaining({
+        code: 'invalid_input',
+        message:
+          '--write-env-file /nonexistent/dir/x.env: cannot write it (ENOENT); name a file in a directory that exists and is writable',
+      }),
+    );
   });
 
   it('without --json prints the endpoint and the bootstrap key, and exits 0 on SIGINT', async () => {

@@ -39,7 +39,7 @@ describe('loadConfig', () => {
     expect(config.iam.defaultMaxRps).toBe(10);
     expect(config.vault.masterKey).toBeUndefined();
     expect(config.failpoints).toEqual([]);
-    expect(config.log.level).toBe('info');
+    expect(config.log).toEqual({ level: 'info', format: 'json' });
   });
 
   it('reads every variable of the table', () => {
@@ -62,7 +62,9 @@ describe('loadConfig', () => {
       AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:5001',
       AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:5002',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'pretty',
     });
+    expect(config.log).toEqual({ level: 'debug', format: 'pretty' });
     expect(config.redis.url).toBe('rediss://cache.internal:6380');
     expect(config.http.apiTokens).toEqual([
       { name: 'ops', token: '0123456789abcdefXYZ', scopes: ['read', 'admin'] },
@@ -140,6 +142,11 @@ describe('loadConfig', () => {
       'LOG_LEVEL',
       'loud',
       /^LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/,
+    ],
+    [
+      'LOG_FORMAT',
+      'fancy',
+      /^LOG_FORMAT: must be one of json, pretty \(got "fancy"\); e\.g\. LOG_FORMAT=pretty$/,
     ],
     [
       'IAM_PAM_FAILPOINTS',

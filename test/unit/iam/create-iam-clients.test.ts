@@ -21,6 +21,9 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       hits += 1;
+      if (answer.status === 0) {
+        return; // never answers
+      }
       res.writeHead(answer.status, {
         'content-type': 'text/xml',
         'x-amzn-requestid': `req-${hits}`,
@@ -43,9 +46,11 @@ beforeEach(() => {
   hits = 0;
 });
 
-function clients(seen: HttpCallInfo[] = [], retryThrottling?: boolean) {
+function clients(seen: HttpCallInfo[] = [], retryThrottling?: boolean, requestTimeoutMs?: number) {
   return createIamClients({
     retryThrottling,
+    requestTimeoutMs,
+    maxAttempts: requestTimeoutMs === undefined ? undefined : 1,
     region: 'us-east-1',
     iamEndpoint: endpoint,
     stsEndpoint: endpoint,
@@ -79,9 +84,9 @@ describe('createIamClients', () => {
     await expect(iam.send(new ListUsersCommand({}))).rejects.toMatchObject({ name: 'Throttling' });
     expect(hits).toBe(3);
     expect(seen).toEqual([
-      { service: 'iam', action: 'ListUsers' },
-      { service: 'iam', action: 'ListUsers' },
-      { service: 'iam', action: 'ListUsers' },
+      { service: 'iam', action: 'ListUsers', timeoutMs: 15_000 },
+      { service: 'iam', action: 'ListUsers', timeoutMs: 15_000 },
+      { service: 'iam', action: 'ListUsers', timeoutMs: 15_000 },
     ]);
   }, 15_000);
 
@@ -90,5 +95,15 @@ describe('createIamClients', () => {
     const { iam } = clients([], false);
     await expect(iam.send(new ListUsersCommand({}))).rejects.toMatchObject({ name: 'Throttling' });
     expect(hits).toBe(1);
+  });
+
+  it('abandons a request IAM does not answer within its timeout (the deadline the lease checks rely on)', async () => {
+    answer = { status: 0, code: '', message: '' };
+    const seen: HttpCallInfo[] = [];
+    const { iam } = clients(seen, undefined, 300);
+    await expect(iam.send(new ListUsersCommand({}))).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    expect(seen).toEqual([{ service: 'iam', action: 'ListUsers', timeoutMs: 300 }]);
   });
 });

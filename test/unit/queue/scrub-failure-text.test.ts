@@ -49,4 +49,16 @@ describe('scrubFailureText', () => {
       'password_policy_violation: PasswordPolicyViolation: Password should have at least one number';
     expect(scrubFailureText(policy)).toBe(policy);
   });
+
+  it('leaves a scrubbed text as it is (texts are scrubbed when stored and when shown)', () => {
+    for (const text of [
+      `internal: password: ${SECRET}`,
+      `internal: secretAccessKey=${SECRET} and more, x`,
+      `iam_rejected_input: {"SecretAccessKey":"${SECRET}"}`,
+      `x: Authorization: Bearer ${SECRET}`,
+    ]) {
+      const once = scrubFailureText(text);
+      expect(scrubFailureText(once)).toBe(once);
+    }
+  });
 });

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import { createConcurrencyGate } from '../../../src/workers/concurrency-gate.ts';
 
+/** Lets every promise that can settle now settle (the gate hands slots over in microtasks). */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('the concurrency gate', () => {
   it('lets at most `cap` runs of one job name through, and passes freed slots on in order', async () => {
     const gate = createConcurrencyGate();
@@ -12,12 +15,12 @@ describe('the concurrency gate', () => {
     const fourth = gate.acquire('rotate', 2).then(() => order.push('fourth'));
     // Another name has its own slots.
     await gate.acquire('heartbeat', 1);
-    await new Promise((r) => setTimeout(r, 10));
+    await settled();
     expect(order).toEqual([]);
     first();
     first(); // releasing twice frees one slot only
     await third;
-    await new Promise((r) => setTimeout(r, 10));
+    await settled();
     expect(order).toEqual(['third']);
     void fourth;
   });
