@@ -32,7 +32,13 @@ const masterKey = randomBytes(32).toString('base64');
 const TOKEN = 'discovery-admin-token-0001';
 const engine = useEngine({
   createJobs: createProductionJobs,
-  env: { IAM_PAM_MASTER_KEY: masterKey, IAM_PAM_API_TOKENS: `ops:${TOKEN}:admin` },
+  env: {
+    IAM_PAM_MASTER_KEY: masterKey,
+    IAM_PAM_API_TOKENS: `ops:${TOKEN}:admin`,
+    // No takeover here: a long lease, so its share of a request's deadline (half) is long too,
+    // and a busy machine's slow answer is not abandoned and sent again.
+    IAM_PAM_JOB_LOCK_MS: '10000',
+  },
 });
 const backend = useIamBackend();
 const cli = createCliRunner({ ...engine.redis.env, IAM_PAM_MASTER_KEY: masterKey });

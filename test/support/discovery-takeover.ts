@@ -118,7 +118,8 @@ export function expectResumedWithoutRefetching(outcome: TakeoverOutcome): void {
   expect(outcome.result).toMatchObject({ users: total, partial: false });
 
   const usersBefore = new Set(answered(outcome.before, 'ListAccessKeys', 'UserName'));
-  const usersAfter = asked(outcome.after, 'ListAccessKeys', 'UserName');
+  // Distinct users: a read that timed out on a busy machine and was sent again is one read.
+  const usersAfter = [...new Set(asked(outcome.after, 'ListAccessKeys', 'UserName'))];
   const again = usersAfter.filter((u) => usersBefore.has(u));
   // Only reads in flight at the kill (answered, not yet recorded) may be sent again.
   expect(again.length).toBeLessThanOrEqual(outcome.inFlight + 1);
@@ -126,6 +127,8 @@ export function expectResumedWithoutRefetching(outcome: TakeoverOutcome): void {
   expect(usersAfter.length).toBeLessThan(total - usersBefore.size + outcome.inFlight + 2);
 
   const pagesBefore = new Set(answered(outcome.before, 'ListUsers', 'Marker'));
-  const pagesAgain = asked(outcome.after, 'ListUsers', 'Marker').filter((m) => pagesBefore.has(m));
+  const pagesAgain = [...new Set(asked(outcome.after, 'ListUsers', 'Marker'))].filter((m) =>
+    pagesBefore.has(m),
+  );
   expect(pagesAgain.length).toBeLessThanOrEqual(1);
 }
