@@ -5,16 +5,18 @@
 import { availableParallelism, loadavg } from 'node:os';
 
 import type { Bench, BenchRow } from './bench.ts';
+import { discoveryBench } from './discovery-bench.ts';
 import { engineBench } from './engine-bench.ts';
+import { heartbeatBench } from './heartbeat-bench.ts';
 import { sandboxBench } from './sandbox-bench.ts';
 
-const BENCHES: readonly Bench[] = [sandboxBench, engineBench];
+const BENCHES: readonly Bench[] = [sandboxBench, engineBench, discoveryBench, heartbeatBench];
 
 function table(rows: Array<BenchRow & { bench: string }>): string {
   const cells = rows.map((r) => [
     r.bench,
     r.measure,
-    r.value >= 100 ? r.value.toFixed(0) : r.value.toFixed(1),
+    r.value >= 100 ? r.value.toFixed(0) : r.value >= 10 ? r.value.toFixed(1) : r.value.toFixed(2),
     r.unit,
     r.notes,
   ]);

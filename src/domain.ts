@@ -9,6 +9,7 @@ import { parseAccountRef } from './accounts/account-ref.ts';
 import { type AccountStore, createAccountStore } from './accounts/account-store.ts';
 import { type AuditLog, createAuditLog } from './audit/audit-log.ts';
 import { type AppConfig, ConfigError, requireMasterKey } from './config/load-config.ts';
+import { createDiscoveryStore, type DiscoveryStore } from './discovery/discovery-store.ts';
 import type { IamHttpHooks } from './iam/create-iam-clients.ts';
 import { createProviderClients, type ProviderClients } from './iam/provider-clients.ts';
 import { createKeys, type Keys } from './keys.ts';
@@ -28,6 +29,8 @@ export interface Domain {
   vault: SecretStore;
   accounts: AccountStore;
   providers: ProviderStore;
+  /** Each provider's last discovery and its baseline snapshots. */
+  discoveries: DiscoveryStore;
   clients: ProviderClients;
   /** Closes the IAM clients' sockets. */
   close(): void;
@@ -130,6 +133,7 @@ export function createDomain(options: DomainOptions): Domain {
     vault,
     accounts,
     providers,
+    discoveries: createDiscoveryStore({ redis, keys }),
     clients,
     unlockVault,
     close: () => clients.close(),

@@ -12,6 +12,8 @@ export const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 /** An access key id (AKIA…/ASIA…): 16-128 capital letters and digits. */
 export const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+/** AWS's IAM path prefix pattern (ListUsers `PathPrefix`): a slash, then printable ASCII. */
+export const IAM_PATH_PREFIX = /^\/[\x21-\x7f]{0,511}$/;
 /** An AWS region name, or the global pseudo-region. */
 export const AWS_REGION = /^([a-z]{2}(-[a-z]+)+-\d+|aws-global)$/;
 

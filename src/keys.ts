@@ -73,6 +73,24 @@ export function createKeys(prefix: string) {
     account: (ref: string) => `${root}:account:${ref}`,
     /** The account references of one provider. */
     providerAccounts: (provider: string) => `${root}:accounts:${provider}`,
+    /** The summary of a provider's last discovery, complete or partial (JSON). */
+    discoveryLast: (provider: string) => `${root}:discovery:${provider}:last`,
+    /**
+     * The last complete snapshot of a provider under one path prefix: a hash of lower-cased
+     * user name → compact user entry (discovery/snapshot-entry.ts). The baseline of the next diff.
+     */
+    discoverySnapshot: (provider: string, pathPrefix: string) =>
+      `${root}:discovery:${provider}:snapshot:${pathPrefix}`,
+    /** When and by which job that snapshot was taken, with its counts (JSON). */
+    discoveryBaseline: (provider: string, pathPrefix: string) =>
+      `${root}:discovery:${provider}:baseline:${pathPrefix}`,
+    /**
+     * One discovery job's progress, so a successor resumes where a killed worker stopped:
+     * `state` (a hash: next marker, pages done), `pending` (users listed, keys not yet) and
+     * `users` (users done: it becomes the snapshot when the run completes).
+     */
+    discoveryRun: (provider: string, jobId: string, part: 'state' | 'pending' | 'users') =>
+      `${root}:discovery-run:${provider}:${jobId}:${part}`,
     /** A value encrypted under the master key, to tell a wrong key at start-up. */
     vaultKeyCheck: `${root}:vault-keycheck`,
   };

@@ -8,6 +8,7 @@ import type { EnqueueJob } from '../jobs/define-job.ts';
 import type { ProviderGateways } from '../iam/provider-gateways.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
+import type { EngineMetrics } from '../metrics/engine-metrics.ts';
 import type { EventLog } from '../queue/event-log.ts';
 import type { BudgetOf, RateBudget } from '../queue/rate-budget.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
@@ -35,6 +36,8 @@ export interface EngineDeps {
   events: EventLog;
   leases: UserLeases;
   budget: RateBudget;
+  /** The process's metrics: job setups add their own counters and gauges. */
+  metrics: EngineMetrics;
 }
 
 /**

@@ -5,11 +5,50 @@
  */
 import type { Redis } from 'ioredis';
 
-import { budgetOf, checkMasterKeyAtStart, createDomain } from '../domain.ts';
+import { displayRef } from '../accounts/account-ref.ts';
+import { importAccount } from '../accounts/import-account.ts';
+import { userField } from '../discovery/discovered-user.ts';
+import { openDiscoveryRun } from '../discovery/discovery-runs.ts';
+import { budgetOf, checkMasterKeyAtStart, createDomain, type Domain } from '../domain.ts';
+import { createDiscoverHandler } from '../jobs/discover/handler.ts';
+import { createHeartbeatHandler } from '../jobs/heartbeat/handler.ts';
 import { jobContracts } from '../jobs/registry.ts';
+import type { OpenRotation, RequestRotation } from '../jobs/rotation-ports.ts';
 import { createValidateProviderHandler } from '../jobs/validate-provider/handler.ts';
+import type { Logger } from '../logger.ts';
+import { registerDiscoveryGauges } from '../metrics/engine-metrics.ts';
 import { bindHandlers } from '../workers/bind-handlers.ts';
 import type { CreateJobs } from './engine-deps.ts';
+
+/** Each managed access-key account's current key, by lower-cased user name. */
+async function managedKeysOf(domain: Domain, provider: string) {
+  const byUser = new Map<string, Set<string>>();
+  for (const account of await domain.accounts.list(provider)) {
+    if (account.kind === 'access-key' && account.currentAccessKeyId !== undefined) {
+      const field = userField(account.userName);
+      byUser.set(field, (byUser.get(field) ?? new Set()).add(account.currentAccessKeyId));
+    }
+  }
+  return byUser;
+}
+
+function rotationPorts(log: Logger): {
+  openRotation: OpenRotation;
+  requestRotation: RequestRotation;
+} {
+  return {
+    // wired to the journal/rotate job by issue 11
+    openRotation: async () => undefined,
+    // wired to the journal/rotate job by issue 11
+    requestRotation: async (account, reason) => {
+      log.warn(
+        { account: displayRef(account), reason },
+        'rotation is not available yet: no rotation was requested',
+      );
+      return undefined;
+    },
+  };
+}
 
 export const createProductionJobs: CreateJobs = async (deps) => {
   // Cluster exposes the same commands the domain uses.
@@ -19,13 +58,57 @@ export const createProductionJobs: CreateJobs = async (deps) => {
     hooksFor: deps.iamHooksFor,
   });
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
+  const providerBudget = (providerId: string) =>
+    budgetOf(domain.providers, providerId, deps.config.iam.defaultMaxRps);
+  const { openRotation, requestRotation } = rotationPorts(deps.log);
+  const { metrics } = deps;
+  registerDiscoveryGauges(metrics.registry, async () =>
+    domain.discoveries.lastOf((await domain.providers.list()).map((p) => p.id)),
+  );
   return {
     bindings: bindHandlers(jobContracts, {
       'validate-provider': createValidateProviderHandler({
         providers: domain.providers,
         gatewayFor: domain.clients.gatewayFor,
       }),
+      discover: createDiscoverHandler({
+        providers: domain.providers,
+        gatewayFor: domain.clients.gatewayFor,
+        budgetOf: providerBudget,
+        store: domain.discoveries,
+        openRun: (provider, jobId) =>
+          openDiscoveryRun({ redis: deps.redis, keys: deps.keys, provider, jobId }),
+        managedKeys: (provider) => managedKeysOf(domain, provider),
+        importAccount: (account, actor) =>
+          importAccount(
+            {
+              ...domain,
+              gatewayFor: domain.clients.gatewayFor,
+              verifierFor: domain.clients.verifierFor,
+            },
+            account,
+            {},
+            actor,
+          ),
+        requestRotation,
+        observe: (summary) => {
+          const outcome = summary.partial ? 'partial' : 'complete';
+          const labels = { provider: summary.provider, outcome };
+          metrics.discoveries.inc(labels);
+          metrics.discoveryDuration.observe(labels, summary.durationMs / 1000);
+        },
+      }),
+      heartbeat: createHeartbeatHandler({
+        accounts: domain.accounts,
+        providers: domain.providers,
+        vault: domain.vault,
+        gatewayFor: domain.clients.gatewayFor,
+        verifierFor: domain.clients.verifierFor,
+        openRotation,
+        requestRotation,
+        observe: (provider, verdict) => metrics.heartbeats.inc({ provider, verdict }),
+      }),
     }),
-    budgetOf: (providerId) => budgetOf(domain.providers, providerId, deps.config.iam.defaultMaxRps),
+    budgetOf: providerBudget,
   };
 };

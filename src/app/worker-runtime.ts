@@ -129,6 +129,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     events,
     leases,
     budget,
+    metrics,
   };
   let deadLetter: DeadLetter;
   let workers: RunningWorkers;

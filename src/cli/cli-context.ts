@@ -82,7 +82,9 @@ export function createCliContext(io: CliIo): CliContext {
         context.onClose(() => connection.disconnect());
         await checkRedis(connection, loaded.redis);
         // Cluster exposes the same commands the domain uses.
-        return createDomain({ config: loaded, redis: connection as Redis });
+        const created = createDomain({ config: loaded, redis: connection as Redis });
+        context.onClose(() => created.close());
+        return created;
       })();
       return domain;
     },

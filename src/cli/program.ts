@@ -10,7 +10,9 @@ import { registerAccount } from './commands/account.ts';
 import { registerApi } from './commands/api.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDiscover } from './commands/discover.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerHeartbeat } from './commands/heartbeat.ts';
 import { registerKeygen } from './commands/keygen.ts';
 import { registerProvider } from './commands/provider.ts';
 import { registerSandbox } from './commands/sandbox.ts';
@@ -24,7 +26,9 @@ const COMMANDS: readonly CommandRegistrar[] = [
   registerApi,
   registerAudit,
   registerDemo,
+  registerDiscover,
   registerDlq,
+  registerHeartbeat,
   registerKeygen,
   registerProvider,
   registerSandbox,

@@ -67,7 +67,10 @@ type Handle = (
 ) => Promise<{ response: HttpResponse }>;
 
 /** A NodeHttpHandler that runs the hooks around every request it sends. */
-function createHookedHandler(service: 'iam' | 'sts', options: IamClientOptions): NodeHttpHandler {
+export function createHookedHandler(
+  service: 'iam' | 'sts',
+  options: IamClientOptions,
+): NodeHttpHandler {
   const timeoutMs =
     options.requestTimeoutMs ?? options.hooks?.requestTimeoutMs ?? DEFAULT_IAM_REQUEST_TIMEOUT_MS;
   const handler = new NodeHttpHandler({

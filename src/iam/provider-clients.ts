@@ -65,6 +65,8 @@ const PROVIDER_CACHE_MS = 1_000;
 export function createProviderClients(deps: ProviderClientsDeps): ProviderClients {
   const records = new Map<string, { record: ProviderRecord; at: number }>();
   const connections = new Map<string, ProviderConnection & { cacheKey: string }>();
+  /** One STS connection pool per provider endpoint, shared by every key verified there. */
+  const verifiers = new Map<string, ReturnType<typeof createAwsCredentialVerifier>>();
 
   async function providerRecord(id: string): Promise<ProviderRecord> {
     const cached = records.get(id);
@@ -174,14 +176,26 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
       return {
         async verify(credentials) {
           const endpoints = providerEndpoints(await providerRecord(providerId), deps.env);
-          return createAwsCredentialVerifier({
-            region: endpoints.region,
-            stsEndpoint: endpoints.sts,
-            hooks: deps.hooksFor(providerId),
-          }).verify(credentials);
+          const poolKey = `${providerId}|${endpoints.region}|${endpoints.sts ?? ''}`;
+          let verifier = verifiers.get(poolKey);
+          if (verifier === undefined) {
+            verifier = createAwsCredentialVerifier({
+              region: endpoints.region,
+              stsEndpoint: endpoints.sts,
+              hooks: deps.hooksFor(providerId),
+            });
+            verifiers.set(poolKey, verifier);
+          }
+          return verifier.verify(credentials);
         },
       };
     },
-    close: () => gateways.close(),
+    close: () => {
+      gateways.close();
+      for (const verifier of verifiers.values()) {
+        verifier.close();
+      }
+      verifiers.clear();
+    },
   };
 }

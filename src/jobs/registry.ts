@@ -4,6 +4,12 @@
  * `src/app/production-jobs.ts`; the compiler then refuses a contract without a handler.
  */
 import type { JobContract } from './define-job.ts';
+import { discover } from './discover/contract.ts';
+import { heartbeat } from './heartbeat/contract.ts';
 import { validateProvider } from './validate-provider/contract.ts';
 
-export const jobContracts = [validateProvider] as const satisfies readonly JobContract[];
+export const jobContracts = [
+  validateProvider,
+  discover,
+  heartbeat,
+] as const satisfies readonly JobContract[];

@@ -1,7 +1,8 @@
 /**
  * The engine's Prometheus metrics, on a registry of their own per process (no global
  * registry): jobs by queue, name and outcome, durations, attempts, IAM calls by action and
- * outcome, throttles, rate-budget waits, lease deferrals, and the dead-letter depth.
+ * outcome, throttles, rate-budget waits, lease deferrals, the dead-letter depth, discoveries
+ * and heartbeat verdicts.
  * Labels carry queue, job and provider names and IAM actions only.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -21,6 +22,10 @@ export interface EngineMetrics {
   budgetWait: Histogram<'provider'>;
   leaseDeferrals: Counter<'queue' | 'name'>;
   stalled: Counter<'queue'>;
+  /** `outcome`: `complete` or `partial`. */
+  discoveries: Counter<'provider' | 'outcome'>;
+  discoveryDuration: Histogram<'provider' | 'outcome'>;
+  heartbeats: Counter<'provider' | 'verdict'>;
 }
 
 export function createEngineMetrics(options: {
@@ -108,7 +113,84 @@ export function createEngineMetrics(options: {
       labelNames: ['queue'],
       registers,
     }),
+    discoveries: new Counter({
+      name: 'iam_pam_discoveries_total',
+      help: 'Discoveries recorded by this process, complete or partial (cut short: no removals reported)',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    }),
+    discoveryDuration: new Histogram({
+      name: 'iam_pam_discovery_duration_seconds',
+      help: 'Duration of a discovery, from its first call to its record (a takeover included)',
+      labelNames: ['provider', 'outcome'],
+      buckets: [1, 5, 15, 60, 300, 900, 3600],
+      registers,
+    }),
+    heartbeats: new Counter({
+      name: 'iam_pam_heartbeats_total',
+      help: 'Heartbeat verdicts by provider and verdict',
+      labelNames: ['provider', 'verdict'],
+      registers,
+    }),
   };
+}
+
+/** What the discovery gauges read of each provider's last discovery. */
+export interface DiscoveredCounts {
+  provider: string;
+  users: number;
+  accessKeys: number;
+  oldestManagedKeyCreatedAt?: string | undefined;
+}
+
+/**
+ * Gauges read from Redis at scrape time, so every process reports the same figures whichever
+ * ran the discovery: users and keys seen by each provider's last discovery, and the age of the
+ * oldest managed key it saw (by AWS's CreateDate).
+ */
+export function registerDiscoveryGauges(
+  registry: Registry,
+  lastDiscoveries: () => Promise<DiscoveredCounts[]>,
+): void {
+  const registers = [registry];
+  // One read per scrape, shared by the three gauges.
+  let cached: { at: number; read: Promise<DiscoveredCounts[]> } | undefined;
+  const read = () => {
+    if (cached === undefined || Date.now() - cached.at > 1_000) {
+      cached = { at: Date.now(), read: lastDiscoveries().catch(() => []) };
+    }
+    return cached.read;
+  };
+  const gauge = (name: string, help: string, value: (d: DiscoveredCounts) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['provider'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const counts of await read()) {
+          const v = value(counts);
+          if (v !== undefined) {
+            this.set({ provider: counts.provider }, v);
+          }
+        }
+      },
+    });
+  gauge('iam_pam_discovery_users', "Users seen by the provider's last discovery", (d) => d.users);
+  gauge(
+    'iam_pam_discovery_access_keys',
+    "Access keys seen by the provider's last discovery",
+    (d) => d.accessKeys,
+  );
+  gauge(
+    'iam_pam_oldest_managed_key_age_seconds',
+    "Age (by AWS's CreateDate) of the oldest managed access key the provider's last discovery saw",
+    (d) =>
+      d.oldestManagedKeyCreatedAt === undefined
+        ? undefined
+        : (Date.now() - Date.parse(d.oldestManagedKeyCreatedAt)) / 1000,
+  );
 }
 
 /** `ok`, `client_error` (4xx: throttling, denial, bad input), `server_error` or `network_error`. */

@@ -66,6 +66,13 @@ export const lifecyclePolicySchema = z
       .union([z.enum(['aws-account', 'aws-default']), explicitPasswordPolicy])
       .default('aws-account'),
     passwordResetRequired: z.boolean().default(false),
+    /** Discovery also calls GetLoginProfile per user (twice the calls). */
+    discoverLoginProfiles: z.boolean().default(false),
+    /**
+     * What a complete discovery that is not the first does with the users it finds `added`:
+     * `manage` imports their access-key accounts, `manage-and-reset` also rotates them.
+     */
+    autoImport: z.enum(['off', 'manage', 'manage-and-reset']).default('off'),
   })
   .strict();
 

@@ -48,8 +48,11 @@ export interface Principal {
 
 export interface IamAdmin {
   client: IAMClient;
-  /** Creates a user with a unique name starting with `base`; returns the name. */
-  createUser(base: string): Promise<string>;
+  /**
+   * Creates a user with a unique name starting with `base` under the backend's test path (or
+   * `path`, which must start with it); returns the name.
+   */
+  createUser(base: string, path?: string): Promise<string>;
   createAccessKey(userName: string): Promise<{ accessKeyId: string; secretAccessKey: string }>;
   tagUser(userName: string, tags: Record<string, string>): Promise<void>;
   /** An inline policy of the given statements. */
@@ -95,9 +98,9 @@ export function createIamAdmin(backend: IamBackend): IamAdmin {
   const unique = (base: string) => `${base}-${randomUUID().slice(0, 8)}`;
   const admin: IamAdmin = {
     client,
-    async createUser(base) {
+    async createUser(base, path = backend.userPath) {
       const userName = unique(base);
-      await client.send(new CreateUserCommand({ UserName: userName, Path: backend.userPath }));
+      await client.send(new CreateUserCommand({ UserName: userName, Path: path }));
       created.push(userName);
       return userName;
     },

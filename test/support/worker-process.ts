@@ -21,7 +21,13 @@ export async function startWorkerProcess(
     'test/support/test-worker.ts',
   );
   try {
-    await worker.waitForLog('worker ready');
+    try {
+      await worker.waitForLog('worker ready');
+    } catch (err) {
+      // Not left running on a shared machine when it was too slow to start.
+      worker.child.kill('SIGKILL');
+      throw err;
+    }
   } catch (err) {
     // Not ready in time (a busy machine): the test fails, and leaves no process behind.
     worker.child.kill('SIGKILL');

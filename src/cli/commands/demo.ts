@@ -1,4 +1,4 @@
-/** `iam-pam demo`: the embedded default scenario. It lands with the discovery/heartbeat issue. */
+/** `iam-pam demo`: the embedded default scenario. It lands with its own issue. */
 import type { Command } from 'commander';
 
 import type { CommandRegistrar } from '../command-registrar.ts';
@@ -13,7 +13,7 @@ export const registerDemo: CommandRegistrar = (program: Command, run) => {
     .action(() =>
       run(async (context) => {
         context.stderr.write(
-          'iam-pam demo: not available yet; it lands with the discovery/heartbeat issue (see README)\n',
+          'iam-pam demo: not available yet; it lands with its own issue (see README)\n',
         );
         return 2;
       }),

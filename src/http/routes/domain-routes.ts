@@ -9,6 +9,8 @@ import { checkMasterKeyAtStart, createDomain } from '../../domain.ts';
 import type { HttpRoutePlugin } from '../http-deps.ts';
 import { registerAccountRoutes } from './account-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
+import { registerDiscoveryRoutes } from './discovery-routes.ts';
+import { registerHeartbeatRoutes } from './heartbeat-routes.ts';
 import { registerProviderRoutes } from './provider-routes.ts';
 
 export const domainRoutes: HttpRoutePlugin = async (app, deps) => {
@@ -18,5 +20,7 @@ export const domainRoutes: HttpRoutePlugin = async (app, deps) => {
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
   registerProviderRoutes(app, deps, domain);
   registerAccountRoutes(app, domain);
+  registerDiscoveryRoutes(app, deps, domain);
+  registerHeartbeatRoutes(app, deps, domain);
   registerAuditRoutes(app, domain);
 };
