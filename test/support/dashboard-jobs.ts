@@ -11,6 +11,8 @@ import { Worker } from 'bullmq';
 import type { EnqueuedJob, EnqueueJob } from '../../src/jobs/define-job.ts';
 import type { QueueName } from '../../src/jobs/queues.ts';
 import type { jobContracts } from '../../src/jobs/registry.ts';
+import { discover } from '../../src/jobs/discover/contract.ts';
+import { heartbeat } from '../../src/jobs/heartbeat/contract.ts';
 import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
 import type { QueueSet } from '../../src/producers/create-queues.ts';
 import type { RedisConnection } from '../../src/queue/redis-connections.ts';
@@ -88,6 +90,37 @@ export const PRODUCTION_SAMPLES: Record<ProductionJobName, ProductionSample> = {
     failed: async (context) => ({
       job: await context.enqueue(validateProvider, { provider: 'gone' }),
       shows: ['not_found: provider "gone" does not exist'],
+    }),
+  },
+  discover: {
+    // Through the API, after validate-provider's sample added the provider.
+    completed: async (context) => ({
+      job: (await call(context, 'POST', '/v1/providers/prod/discover')) as EnqueuedJob,
+      shows: ['accessKeys'],
+    }),
+    failed: async (context) => ({
+      job: await context.enqueue(discover, { provider: 'gone' }),
+      shows: ['not_found: provider "gone" does not exist'],
+    }),
+  },
+  heartbeat: {
+    // The sandbox's own admin, managed with its key adopted: in sync.
+    completed: async (context) => {
+      const { accessKeyId, secretAccessKey } = context.sandbox;
+      await call(context, 'PUT', '/v1/providers/prod/accounts/sandbox-admin/access-key', {
+        accessKeyId,
+        adoptSecret: { accessKeyId, secretAccessKey },
+      });
+      const path = '/v1/providers/prod/accounts/sandbox-admin/access-key/heartbeat';
+      return { job: (await call(context, 'POST', path)) as EnqueuedJob, shows: ['in_sync'] };
+    },
+    failed: async (context) => ({
+      job: await context.enqueue(heartbeat, {
+        provider: 'gone',
+        userName: 'alice',
+        kind: 'access-key',
+      }),
+      shows: ['not_found: account gone/alice/access-key is not managed'],
     }),
   },
 };
