@@ -17,9 +17,12 @@ import type { Logger } from './logger.ts';
 import { type BudgetOf, createRateBudget } from './queue/rate-budget.ts';
 import type { ProviderRecord } from './providers/provider-schema.ts';
 import { createProviderStore, type ProviderStore } from './providers/provider-store.ts';
+import type { JournalStore } from './jobs/rotate/journal.ts';
+import { createReplicaWait } from './queue/replica-wait-local.ts';
+import { createRedisJournal } from './rotation/redis-journal.ts';
 import { createKeyring, type Keyring } from './vault/keyring.ts';
 import { verifyMasterKey } from './vault/master-key-check.ts';
-import { createRedisVault } from './vault/redis-vault.ts';
+import { createRedisVault, sealVersion } from './vault/redis-vault.ts';
 import type { SecretStore } from './vault/secret-store.ts';
 
 export interface Domain {
@@ -31,6 +34,8 @@ export interface Domain {
   providers: ProviderStore;
   /** Each provider's last discovery and its baseline snapshots. */
   discoveries: DiscoveryStore;
+  /** Each managed account's rotation journal (open and closed). */
+  journals: JournalStore;
   clients: ProviderClients;
   /** Closes the IAM clients' sockets. */
   close(): void;
@@ -134,6 +139,20 @@ export function createDomain(options: DomainOptions): Domain {
     accounts,
     providers,
     discoveries: createDiscoveryStore({ redis, keys }),
+    journals: createRedisJournal({
+      redis,
+      keys,
+      audit,
+      waitForReplicas: createReplicaWait({ redis, minReplicas: 0 }),
+      seal: async (owner, value) => {
+        const stored = sealVersion(owner, value, await unlockVault());
+        return {
+          versionId: stored.versionId,
+          accessKeyId: stored.accessKeyId,
+          json: JSON.stringify(stored),
+        };
+      },
+    }),
     clients,
     unlockVault,
     close: () => clients.close(),

@@ -91,6 +91,18 @@ export function createKeys(prefix: string) {
      */
     discoveryRun: (provider: string, jobId: string, part: 'state' | 'pending' | 'users') =>
       `${root}:discovery-run:${provider}:${jobId}:${part}`,
+    /**
+     * The open rotation journal of one managed account (a hash, rotation/journal-scripts.ts);
+     * `account` is `<provider>/<user lower>/<kind>`. At most one per account.
+     */
+    rotationJournal: (account: string) => `${root}:journal:${account}`,
+    /** The account's closed journals, newest first (a list of JSON, the last 20). */
+    rotationHistory: (account: string) => `${root}:journal-history:${account}`,
+    /**
+     * IAM mutations of one account sent but not yet settled in the audit (a hash: audit entry
+     * id → JSON `{action, keyId, jobId}`): what a resumed run settles (DESIGN.md invariant 9).
+     */
+    unsettledMutations: (account: string) => `${root}:audit-unsettled:${account}`,
     /** A value encrypted under the master key, to tell a wrong key at start-up. */
     vaultKeyCheck: `${root}:vault-keycheck`,
   };

@@ -52,6 +52,27 @@ export function parseStoredVersion(json: string): StoredVersion {
   return JSON.parse(json) as StoredVersion;
 }
 
+/** A new version of `owner`'s secret, sealed with the current master key: what a put stores. */
+export function sealVersion(owner: string, value: SecretValue, keyring: Keyring): StoredVersion {
+  const versionId = randomUUID();
+  return {
+    versionId,
+    kind: kindOf(value),
+    accessKeyId: 'accessKeyId' in value ? value.accessKeyId : undefined,
+    createdAt: new Date().toISOString(),
+    // Only the known fields: SDK clients decorate credential objects they were given.
+    envelope: seal(
+      JSON.stringify(
+        'password' in value
+          ? { password: value.password }
+          : { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey },
+      ),
+      keyring.current,
+      additionalData(owner, versionId),
+    ),
+  };
+}
+
 export function createRedisVault(options: RedisVaultOptions): SecretStore {
   const { redis, keys, audit } = options;
   const ring = (): Keyring =>
@@ -84,7 +105,7 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
     [string, (action: string, owner: string, fence: Fence | undefined) => Error]
   > = [
     [
-      'STALE_LEASE',
+      'LEASE_LOST',
       (action, owner, fence) =>
         new TransientError(
           'lease_lost',
@@ -195,23 +216,8 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
 
   return {
     async put(owner, stage, value, writeOptions) {
-      const versionId = randomUUID();
-      const stored: StoredVersion = {
-        versionId,
-        kind: kindOf(value),
-        accessKeyId: 'accessKeyId' in value ? value.accessKeyId : undefined,
-        createdAt: new Date().toISOString(),
-        // Only the known fields: SDK clients decorate credential objects they were given.
-        envelope: seal(
-          JSON.stringify(
-            'password' in value
-              ? { password: value.password }
-              : { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey },
-          ),
-          ring().current,
-          additionalData(owner, versionId),
-        ),
-      };
+      const stored = sealVersion(owner, value, ring());
+      const { versionId } = stored;
       await write(owner, 'put', [stage, versionId, JSON.stringify(stored), owner], writeOptions, {
         action: `vault.put.${stage}`,
         keyId: stored.accessKeyId,

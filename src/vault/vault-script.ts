@@ -1,41 +1,52 @@
 /**
  * The one Lua script behind every vault write, so each write is atomic and fenced: when the
  * caller holds a lease on the IAM user, the write happens only if the lease still holds the
- * caller's fencing token (DESIGN.md invariant 5); a caller without a token (an import, an
- * operator) may not write while a job holds that user. A version is dropped once no stage
- * refers to it.
+ * caller's lease value — the one guard of queue/lease-guard.ts, shared with the journal's
+ * scripts (DESIGN.md invariant 5); a caller without a token (an import, an operator) may not
+ * write while a job holds that user. A version is dropped once no stage refers to it.
  *
  * KEYS: 1 the owner's record (hash), 2 the vault index (set), 3 the user's lease (or KEYS[1]
  * for owners that are no IAM user, e.g. a provider's own credential).
  * ARGV: 1 fencing token or '', 2 operation, 3.. operation arguments.
  */
-import { defineScript } from '../queue/run-script.ts';
+import { defineGuardedScript } from '../queue/lease-guard.ts';
 
-export const VAULT_WRITE = defineScript(`
-local record, index, lease = KEYS[1], KEYS[2], KEYS[3]
-local token, op = ARGV[1], ARGV[2]
-if token ~= '' then
-  if redis.call('GET', lease) ~= token then return redis.error_reply('STALE_LEASE') end
-elseif lease ~= record and redis.call('EXISTS', lease) == 1 then
-  return redis.error_reply('LEASED')
-end
-local STAGES = {'current', 'pending', 'previous', 'unconfirmed'}
-local function referenced(id)
-  for _, stage in ipairs(STAGES) do
+/**
+ * Lua prelude: `vault_put(record, index, stage, id, json, owner)` stores a sealed version at
+ * `stage` (the old one goes when no stage refers to it). Shared by VAULT_WRITE and the
+ * journal's "store pending and record the step" script (rotation/journal-scripts.ts).
+ */
+export const VAULT_PUT_LUA = `
+local VAULT_STAGES = {'current', 'pending', 'previous', 'unconfirmed'}
+local function vault_referenced(record, id)
+  for _, stage in ipairs(VAULT_STAGES) do
     if redis.call('HGET', record, 'stage:' .. stage) == id then return true end
   end
   return false
 end
-local function forget(id)
-  if id and not referenced(id) then redis.call('HDEL', record, 'version:' .. id) end
+local function vault_forget(record, id)
+  if id and not vault_referenced(record, id) then redis.call('HDEL', record, 'version:' .. id) end
 end
-
-if op == 'put' then
-  local stage, id, json, owner = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local function vault_put(record, index, stage, id, json, owner)
   local old = redis.call('HGET', record, 'stage:' .. stage)
   redis.call('HSET', record, 'version:' .. id, json, 'stage:' .. stage, id)
   redis.call('SADD', index, owner)
-  forget(old)
+  vault_forget(record, old)
+end
+`;
+
+export const VAULT_WRITE = defineGuardedScript(`${VAULT_PUT_LUA}
+local record, index, lease = KEYS[1], KEYS[2], KEYS[3]
+local token, op = ARGV[1], ARGV[2]
+if token ~= '' then
+  lease_guard(lease, token)
+elseif lease ~= record and redis.call('EXISTS', lease) == 1 then
+  return redis.error_reply('LEASED')
+end
+local function forget(id) vault_forget(record, id) end
+
+if op == 'put' then
+  vault_put(record, index, ARGV[3], ARGV[4], ARGV[5], ARGV[6])
   return 'OK'
 elseif op == 'promote' then
   local expected = ARGV[3]
