@@ -1,43 +1,41 @@
 /**
  * Test-only crash points (`IAM_PAM_FAILPOINTS=rotation:after-<step>`): the process SIGKILLs
- * itself on reaching a named point, so crash tests can stop a worker between two steps that
- * make no IAM call. A no-op unless configured.
+ * itself on reaching a named point, so crash tests can stop a worker right after a step was
+ * journaled. A no-op unless configured. The names are not a fixed list: each job that runs
+ * steps declares them (its binding's `failpoints`), and a worker refuses at start a name no job
+ * it runs declares.
  */
 
-/** Rotation steps of DESIGN.md, access key and password, in snake_case. */
-export const ROTATION_STEPS = [
-  'plan',
-  'intent',
-  'create_sent',
-  'create',
-  'store_pending',
-  'verify',
-  'promote',
-  'tag',
-  'deactivate',
-  'delete',
-  'untag',
-  'apply_sent',
-  'apply',
-  'done',
-] as const;
-export type RotationStep = (typeof ROTATION_STEPS)[number];
+/** What a name must look like: `rotation:after-` and a snake_case step. */
+const FAILPOINT_NAME = /^rotation:after-[a-z][a-z0-9_]*$/;
 
-export const KNOWN_FAILPOINTS: readonly string[] = ROTATION_STEPS.map(
-  (step) => `rotation:after-${step}`,
-);
+/** The failpoint a step runner hits right after `step` was journaled. */
+export function stepFailpoint(step: string): string {
+  return `rotation:after-${step}`;
+}
 
 export interface Failpoints {
   /** Kills the process with SIGKILL when `name` is armed; otherwise returns at once. */
   hit(name: string): void;
 }
 
-/** Returns an error message for the first unknown name, or undefined. */
-export function checkFailpointNames(names: readonly string[]): string | undefined {
-  const unknown = names.find((name) => !KNOWN_FAILPOINTS.includes(name));
+/** A problem with the first malformed name, or undefined. */
+export function checkFailpointSyntax(names: readonly string[]): string | undefined {
+  const bad = names.find((name) => !FAILPOINT_NAME.test(name));
+  return bad === undefined
+    ? undefined
+    : `malformed failpoint "${bad}" (expected rotation:after-<step>, the step in snake_case)`;
+}
+
+/** A problem with the first armed name no job declares, or undefined. */
+export function checkFailpointNames(
+  armed: readonly string[],
+  declared: readonly string[],
+): string | undefined {
+  const unknown = armed.find((name) => !declared.includes(name));
   return unknown === undefined
     ? undefined
-    : `unknown failpoint "${unknown}" (known: rotation:after-<step>, steps ${ROTATION_STEPS.join(', ')})`;
+    : `unknown failpoint "${unknown}": no job this worker runs has that step (known: ${declared.join(', ') || 'none'})`;
 }
 
 export function createFailpoints(armed: readonly string[]): Failpoints {
@@ -51,3 +49,6 @@ export function createFailpoints(armed: readonly string[]): Failpoints {
     },
   };
 }
+
+/** For processes that run no steps (api, CLI) and for unit tests. */
+export const NO_FAILPOINTS: Failpoints = { hit: () => undefined };

@@ -6,7 +6,7 @@
 import convict from 'convict';
 import type { z } from 'zod';
 
-import { checkFailpointNames } from '../failpoints.ts';
+import { checkFailpointSyntax } from '../failpoints.ts';
 import { type ApiToken, parseApiTokens } from './api-tokens.ts';
 import type { LogFormat } from './formats.ts';
 import {
@@ -123,7 +123,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     .split(',')
     .map((f) => f.trim())
     .filter(Boolean);
-  const failpointProblem = checkFailpointNames(failpoints);
+  const failpointProblem = checkFailpointSyntax(failpoints);
   if (failpointProblem !== undefined) {
     throw new ConfigError(
       `IAM_PAM_FAILPOINTS: ${failpointProblem}; e.g. IAM_PAM_FAILPOINTS=rotation:after-intent`,

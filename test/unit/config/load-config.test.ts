@@ -150,8 +150,8 @@ describe('loadConfig', () => {
     ],
     [
       'IAM_PAM_FAILPOINTS',
-      'rotation:after-lunch',
-      /^IAM_PAM_FAILPOINTS: unknown failpoint "rotation:after-lunch"/,
+      'rotation:after-Lunch',
+      /^IAM_PAM_FAILPOINTS: malformed failpoint "rotation:after-Lunch"/,
     ],
   ])('rejects %s=%s with one line naming the variable and an example', (name, value, expected) => {
     const message = errorOf({ [name]: value });

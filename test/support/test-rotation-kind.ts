@@ -1,0 +1,73 @@
+/**
+ * A test kind of rotation on the step runner: four steps, two of them IAM mutations (TagUser),
+ * written as real steps must be — each converges (it looks before it acts, so running it again
+ * after a crash changes nothing) — and an abandon hook that takes its tags off again.
+ */
+import { randomBytes } from 'node:crypto';
+
+import type { AccountKind } from '../../src/identifiers.ts';
+import type { RotationKind, RotationStep } from '../../src/jobs/rotate/rotation-kind.ts';
+
+export const FIRST_TAG = 'iam-pam-test-first';
+export const SECOND_TAG = 'iam-pam-test-second';
+
+/** Tags the user with `key` = the rotation id unless it already is. */
+function ensureTag(name: string, key: string): RotationStep {
+  return {
+    name,
+    async run({ account, journal }, { iam }) {
+      const tags = await iam.listUserTags(account.userName);
+      if (tags.some((tag) => tag.key === key && tag.value === journal.rotationId)) {
+        return { record: { tagged: key, alreadyTagged: true } };
+      }
+      const { requestId } = await iam.tagUser(account.userName, [
+        { key, value: journal.rotationId },
+      ]);
+      return { record: { tagged: key, requestId } };
+    },
+  };
+}
+
+export const TEST_STEPS = ['plan', 'tag_first', 'store_pending', 'tag_second'] as const;
+
+export function createTestRotationKind(kind: AccountKind = 'password'): RotationKind {
+  return {
+    kind,
+    steps: [
+      {
+        name: 'plan',
+        async run({ account }, { iam }) {
+          const tags = await iam.listUserTags(account.userName);
+          return { record: { tagsBefore: tags.length } };
+        },
+      },
+      ensureTag('tag_first', FIRST_TAG),
+      {
+        name: 'store_pending',
+        async run() {
+          return {
+            record: { stored: true },
+            pending: { password: `Test-${randomBytes(12).toString('hex')}!aA1` },
+          };
+        },
+      },
+      ensureTag('tag_second', SECOND_TAG),
+    ],
+    async abandon({ account }, { iam, vault, vaultWrite }) {
+      const tags = await iam.listUserTags(account.userName);
+      const ours = tags.filter((tag) => tag.key === FIRST_TAG || tag.key === SECOND_TAG);
+      if (ours.length > 0) {
+        await iam.untagUser(
+          account.userName,
+          ours.map((tag) => tag.key),
+        );
+      }
+      const owner = `${account.provider}/${account.userName.toLowerCase()}/${account.kind}`;
+      if ((await vault.versionIdAt(owner, 'pending')) !== undefined) {
+        await vault.clear(owner, 'pending', vaultWrite);
+      }
+      return {};
+    },
+    result: (journal) => ({ tags: journal.steps.filter((s) => 'tagged' in s.record).length }),
+  };
+}
