@@ -29,6 +29,10 @@ export const iamUserNameSchema = z
   .string()
   .regex(IAM_USER_NAME, 'must be 1-64 characters of letters, digits and +=,.@_-');
 
+export const accessKeyIdSchema = z
+  .string()
+  .regex(ACCESS_KEY_ID, 'must be 16-128 upper-case letters and digits (an access key id)');
+
 export const accountKindSchema = z.enum(ACCOUNT_KINDS, {
   error: `must be ${ACCOUNT_KINDS.join(' or ')}`,
 });

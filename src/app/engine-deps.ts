@@ -3,11 +3,12 @@
  * this with its own ports (vault, provider store) in its composition root.
  */
 import type { AppConfig } from '../config/load-config.ts';
+import type { Domain } from '../domain.ts';
 import type { IamHttpHooks } from '../iam/create-iam-clients.ts';
 import type { EnqueueJob } from '../jobs/define-job.ts';
-import type { ProviderGateways } from '../iam/provider-gateways.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
+import type { RotationRequests } from '../producers/rotation-requests.ts';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
 import type { EventLog } from '../queue/event-log.ts';
 import type { BudgetOf, RateBudget } from '../queue/rate-budget.ts';
@@ -22,17 +23,16 @@ export interface EngineDeps {
   /** Fail-fast connection for the handlers' own Redis scripts (vault, journal). */
   redis: RedisConnection;
   /**
-   * Each provider's IAM, reached with the process's AWS settings (or `resolveProvider`),
-   * through its rate budget and the call metrics.
+   * The process's one domain (vault, providers, accounts, journals, each provider's IAM behind
+   * the engine's hooks: rate budget, metrics, the job's deadline). Handlers reach IAM through
+   * their run's scope (`ctx.scope.iam`), which wraps these clients.
    */
-  iam: ProviderGateways;
-  /**
-   * The hooks every HTTP request to a provider's IAM must pass (rate budget, metrics, the job's
-   * deadline, no SDK retry on throttling): for IAM clients built elsewhere, e.g.
-   * `createDomain({ config, redis, hooksFor: deps.iamHooksFor })`.
-   */
+  domain: Domain;
+  /** The hooks every HTTP request to a provider's IAM passes (for clients built elsewhere). */
   iamHooksFor: (providerId: string) => IamHttpHooks;
   enqueue: EnqueueJob;
+  /** Asking for a rotation: joins a live one, refuses one blocked by a half-finished journal. */
+  rotations: RotationRequests;
   events: EventLog;
   leases: UserLeases;
   budget: RateBudget;

@@ -3,17 +3,25 @@
  * providers, accounts, IAM per provider). A new job type: add its contract to `jobContracts`
  * (src/jobs/registry.ts) and its handler here; a contract without a handler does not compile.
  */
-import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 
 import { displayRef } from '../accounts/account-ref.ts';
 import { importAccount } from '../accounts/import-account.ts';
 import { userField } from '../discovery/discovered-user.ts';
 import { openDiscoveryRun } from '../discovery/discovery-runs.ts';
-import { budgetOf, checkMasterKeyAtStart, createDomain, type Domain } from '../domain.ts';
+import { budgetOf, checkMasterKeyAtStart, type Domain } from '../domain.ts';
+import { AppError } from '../errors.ts';
 import { createDiscoverHandler } from '../jobs/discover/handler.ts';
 import { createHeartbeatHandler } from '../jobs/heartbeat/handler.ts';
 import { jobContracts } from '../jobs/registry.ts';
 import type { OpenRotation, RequestRotation } from '../jobs/rotation-ports.ts';
+import {
+  createOldKeyHandlers,
+  createRotateHandler,
+  rotationFailpoints,
+  type RotationKinds,
+} from '../jobs/rotate/handler.ts';
+import type { RotationRequests } from '../producers/rotation-requests.ts';
 import { createValidateProviderHandler } from '../jobs/validate-provider/handler.ts';
 import type { Logger } from '../logger.ts';
 import { registerDiscoveryGauges } from '../metrics/engine-metrics.ts';
@@ -32,83 +40,117 @@ async function managedKeysOf(domain: Domain, provider: string) {
   return byUser;
 }
 
-function rotationPorts(log: Logger): {
-  openRotation: OpenRotation;
-  requestRotation: RequestRotation;
-} {
+/** What discovery and heartbeat see of rotations: the journal, and the one way to ask for one. */
+function rotationPorts(
+  domain: Domain,
+  rotations: RotationRequests,
+  log: Logger,
+): { openRotation: OpenRotation; requestRotation: RequestRotation } {
   return {
-    // wired to the journal/rotate job by issue 11
-    openRotation: async () => undefined,
-    // wired to the journal/rotate job by issue 11
+    openRotation: async (account) => {
+      const journal = await domain.journals.read(account);
+      return journal && { rotationId: journal.rotationId, step: journal.step };
+    },
     requestRotation: async (account, reason) => {
-      log.warn(
-        { account: displayRef(account), reason },
-        'rotation is not available yet: no rotation was requested',
-      );
-      return undefined;
+      try {
+        return await rotations.request(account, reason);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'rotation_in_progress') {
+          log.warn({ account: displayRef(account), reason }, err.message);
+          return undefined;
+        }
+        throw err;
+      }
     },
   };
 }
 
-export const createProductionJobs: CreateJobs = async (deps) => {
-  // Cluster exposes the same commands the domain uses.
-  const domain = createDomain({
-    config: deps.config,
-    redis: deps.redis as Redis,
-    hooksFor: deps.iamHooksFor,
-  });
+export interface ProductionJobsOptions {
+  /**
+   * The rotation kinds (access key, password) written so far; a kind without one fails with
+   * `not_implemented`. Tests add a test kind here.
+   */
+  rotationKinds?: RotationKinds;
+}
+
+export const createProductionJobs: CreateJobs = (deps) => createProductionJobsWith({})(deps);
+
+export function createProductionJobsWith(options: ProductionJobsOptions): CreateJobs {
+  return async (deps) => {
+    const setup = await productionJobs(deps, options);
+    return setup;
+  };
+}
+
+const productionJobs = async (deps: Parameters<CreateJobs>[0], options: ProductionJobsOptions) => {
+  const { domain } = deps;
+  const kinds = options.rotationKinds ?? {};
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
   const providerBudget = (providerId: string) =>
     budgetOf(domain.providers, providerId, deps.config.iam.defaultMaxRps);
-  const { openRotation, requestRotation } = rotationPorts(deps.log);
+  const { openRotation, requestRotation } = rotationPorts(domain, deps.rotations, deps.log);
   const { metrics } = deps;
   registerDiscoveryGauges(metrics.registry, async () =>
     domain.discoveries.lastOf((await domain.providers.list()).map((p) => p.id)),
   );
-  return {
-    bindings: bindHandlers(jobContracts, {
-      'validate-provider': createValidateProviderHandler({
-        providers: domain.providers,
-        gatewayFor: domain.clients.gatewayFor,
-      }),
-      discover: createDiscoverHandler({
-        providers: domain.providers,
-        gatewayFor: domain.clients.gatewayFor,
-        budgetOf: providerBudget,
-        store: domain.discoveries,
-        openRun: (provider, jobId) =>
-          openDiscoveryRun({ redis: deps.redis, keys: deps.keys, provider, jobId }),
-        managedKeys: (provider) => managedKeysOf(domain, provider),
-        importAccount: (account, actor) =>
-          importAccount(
-            {
-              ...domain,
-              gatewayFor: domain.clients.gatewayFor,
-              verifierFor: domain.clients.verifierFor,
-            },
-            account,
-            {},
-            actor,
-          ),
-        requestRotation,
-        observe: (summary) => {
-          const outcome = summary.partial ? 'partial' : 'complete';
-          const labels = { provider: summary.provider, outcome };
-          metrics.discoveries.inc(labels);
-          metrics.discoveryDuration.observe(labels, summary.durationMs / 1000);
-        },
-      }),
-      heartbeat: createHeartbeatHandler({
-        accounts: domain.accounts,
-        providers: domain.providers,
-        vault: domain.vault,
-        gatewayFor: domain.clients.gatewayFor,
-        verifierFor: domain.clients.verifierFor,
-        openRotation,
-        requestRotation,
-        observe: (provider, verdict) => metrics.heartbeats.inc({ provider, verdict }),
-      }),
+  const bindings = bindHandlers(jobContracts, {
+    'validate-provider': createValidateProviderHandler({
+      providers: domain.providers,
+      gatewayFor: domain.clients.gatewayFor,
     }),
+    discover: createDiscoverHandler({
+      providers: domain.providers,
+      gatewayFor: domain.clients.gatewayFor,
+      budgetOf: providerBudget,
+      store: domain.discoveries,
+      openRun: (provider, jobId) =>
+        openDiscoveryRun({ redis: deps.redis, keys: deps.keys, provider, jobId }),
+      managedKeys: (provider) => managedKeysOf(domain, provider),
+      importAccount: (account, actor) =>
+        importAccount(
+          {
+            ...domain,
+            gatewayFor: domain.clients.gatewayFor,
+            verifierFor: domain.clients.verifierFor,
+          },
+          account,
+          {},
+          actor,
+        ),
+      requestRotation,
+      observe: (summary) => {
+        const outcome = summary.partial ? 'partial' : 'complete';
+        const labels = { provider: summary.provider, outcome };
+        metrics.discoveries.inc(labels);
+        metrics.discoveryDuration.observe(labels, summary.durationMs / 1000);
+      },
+    }),
+    heartbeat: createHeartbeatHandler({
+      accounts: domain.accounts,
+      providers: domain.providers,
+      vault: domain.vault,
+      gatewayFor: domain.clients.gatewayFor,
+      verifierFor: domain.clients.verifierFor,
+      openRotation,
+      requestRotation,
+      observe: (provider, verdict) => metrics.heartbeats.inc({ provider, verdict }),
+    }),
+    rotate: createRotateHandler({
+      kinds,
+      accounts: domain.accounts,
+      journals: domain.journals,
+      vault: domain.vault,
+      newRotationId: randomUUID,
+    }),
+    ...createOldKeyHandlers(),
+  });
+  return {
+    // The rotate job's runs hit the failpoints of every kind's steps.
+    bindings: bindings.map((binding) =>
+      binding.contract.name === 'rotate'
+        ? { ...binding, failpoints: rotationFailpoints(kinds) }
+        : binding,
+    ),
     budgetOf: providerBudget,
   };
 };

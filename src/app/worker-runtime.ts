@@ -4,18 +4,20 @@
  * the dead-letter, and one BullMQ Worker per queue. `close()` undoes it in reverse, bounded
  * even when Redis is gone.
  */
+import type { Redis } from 'ioredis';
+
 import { closeWithin } from '../close-within.ts';
 import type { AppConfig } from '../config/load-config.ts';
 import type { DeadLetter } from '../dead-letter/dead-letter.ts';
-import {
-  createProviderGateways,
-  type ResolveProvider,
-  resolveFromConfig,
-} from '../iam/provider-gateways.ts';
+import { createUnsettledMutations } from '../audit/unsettled-mutations.ts';
+import { createDomain } from '../domain.ts';
+import { checkFailpointNames, createFailpoints } from '../failpoints.ts';
+import { ConfigError } from '../config/load-config.ts';
 import type { RetryPolicy } from '../jobs/define-job.ts';
 import { WORK_QUEUES, type WorkQueueName } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
 import { createEngineMetrics, type EngineMetrics } from '../metrics/engine-metrics.ts';
+import { createRotationRequests } from '../producers/rotation-requests.ts';
 import { checkRedis } from '../queue/check-redis.ts';
 import { type BudgetOf, createRateBudget } from '../queue/rate-budget.ts';
 import { createRedisConnection, waitUntilReady } from '../queue/redis-connections.ts';
@@ -24,6 +26,7 @@ import { createUserLeases } from '../queue/user-lease.ts';
 import { createConcurrencyGate } from '../workers/concurrency-gate.ts';
 import { createIamHooks } from '../workers/iam-hooks.ts';
 import { leaseTiming } from '../workers/lease-timing.ts';
+import { createRunScopes } from '../workers/run-scope.ts';
 import { type RunningWorkers, startWorkers } from '../workers/start-workers.ts';
 import type { CreateJobs, EngineDeps } from './engine-deps.ts';
 import { createDeadLetterOf, createQueueServices } from './queue-services.ts';
@@ -39,8 +42,6 @@ export interface WorkerRuntimeOptions {
    * for every provider.
    */
   budgetOf?: BudgetOf;
-  /** How a provider's IAM is reached; default the process's AWS settings. */
-  resolveProvider?: ResolveProvider;
   /** Tests shrink retry delays of follow-up jobs and replays. */
   backoffOverride?: RetryPolicy['backoff'];
   reconcileEveryMs?: number;
@@ -114,18 +115,22 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       metrics,
       requestTimeoutMs: timing.iamRequestTimeoutMs,
     });
-  const iam = createProviderGateways({
-    resolve: options.resolveProvider ?? resolveFromConfig(config.iam),
-    hooksFor: iamHooksFor,
-  });
+  // The one domain of this process; Cluster exposes the same commands it uses.
+  const domain = createDomain({ config, redis: commands as Redis, hooksFor: iamHooksFor });
   const deps: EngineDeps = {
     config,
     log,
     keys,
     redis: commands,
-    iam,
+    domain,
     iamHooksFor,
     enqueue,
+    rotations: createRotationRequests({
+      queues: services.queues,
+      enqueue,
+      journals: domain.journals,
+      events,
+    }),
     events,
     leases,
     budget,
@@ -137,6 +142,13 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     const setup = await options.createJobs(deps);
     const bindings = Array.isArray(setup) ? setup : setup.bindings;
     setupBudgetOf = Array.isArray(setup) ? undefined : setup.budgetOf;
+    const declared = bindings.flatMap((binding) => binding.failpoints ?? []);
+    const problem = checkFailpointNames(config.failpoints, declared);
+    if (problem !== undefined) {
+      throw new ConfigError(
+        `IAM_PAM_FAILPOINTS: ${problem}; e.g. IAM_PAM_FAILPOINTS=${declared[0] ?? 'rotation:after-plan'}`,
+      );
+    }
     deadLetter = createDeadLetterOf(services, {
       contracts: bindings.map((b) => b.contract),
       log,
@@ -159,12 +171,19 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
         jobStates,
         metrics,
         gate: createConcurrencyGate(),
+        scopeFor: createRunScopes({
+          gatewayFor: domain.clients.gatewayFor,
+          verifierFor: domain.clients.verifierFor,
+          audit: domain.audit,
+          unsettled: createUnsettledMutations(commands as Redis, keys),
+          failpoints: createFailpoints(config.failpoints),
+        }),
       },
       deadLetter,
       reconcileEveryMs: options.reconcileEveryMs,
     });
   } catch (err) {
-    iam.close();
+    domain.close();
     disconnect();
     throw err;
   }
@@ -177,7 +196,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       commands.status === 'ready' && patient.status === 'ready' && leaseRedis.status === 'ready',
     async close(timeoutMs) {
       const clean = await workers.close(timeoutMs);
-      iam.close();
+      domain.close();
       // quit() waits for Redis; when it is gone, give up after a moment and drop the sockets.
       await services.close();
       await closeWithin(

@@ -13,7 +13,14 @@ export interface AuditRecord {
   actor: string;
   /** What was done: an IAM action (`CreateAccessKey`) or a vault action (`vault.put`, `secret.read`). */
   action: string;
-  outcome: 'ok' | 'failed' | 'refused';
+  /**
+   * Vault writes and reads: `ok`, `failed`, `refused`. IAM mutations: `attempted` before the
+   * call, then one settling entry (`settles` = its id): `succeeded`, `failed`, or `unknown` (the
+   * response was lost, or the worker died: the entry a resumed run writes).
+   */
+  outcome: 'ok' | 'failed' | 'refused' | 'attempted' | 'succeeded' | 'unknown';
+  /** The id of the `attempted` entry this one settles. */
+  settles?: string | undefined;
   provider?: string | undefined;
   /** The account reference (`prod/alice/access-key`) or `provider:<id>`. */
   account?: string | undefined;

@@ -1,11 +1,17 @@
 /**
  * Wraps an IAM gateway so every mutation is audited (DESIGN.md invariant 9): time, provider,
- * user, action, key id, AWS request id, job id and outcome — success or failure.
+ * user, action, key id, AWS request id, job id and outcome. The `attempted` entry is written
+ * before the call goes out, so a worker killed mid-call leaves a trace; the call is then
+ * settled by a second entry: `succeeded`, `failed`, or `unknown` when its response was lost
+ * (it may have been applied). What is not settled for certain stays listed as unsettled until
+ * a resumed run of the account settles it (`settleLeftovers`).
  */
+import { AppError, TransientError } from '../errors.ts';
 import type { AccessKey, IamGateway, MutationReceipt } from '../iam/iam-gateway.ts';
 import type { AccountKind } from '../identifiers.ts';
 import { accountKey } from '../keys.ts';
 import type { AuditLog } from './audit-log.ts';
+import type { UnsettledMutations } from './unsettled-mutations.ts';
 
 export interface AuditContext {
   actor: string;
@@ -43,10 +49,22 @@ const ACTION_NAMES: Record<Mutation, string> = {
   updateLoginProfile: 'UpdateLoginProfile',
 };
 
+/** Errors after which the request may have been applied: no answer, or not a clear one. */
+const LOST_RESPONSE = new Set(['iam_unreachable', 'iam_unavailable', 'deadline_exceeded']);
+
+function responseLost(err: unknown): boolean {
+  if (err instanceof TransientError) {
+    return LOST_RESPONSE.has(err.code);
+  }
+  // An abort or an unclassified failure mid-call: nobody knows.
+  return !(err instanceof AppError);
+}
+
 export function createAuditedGateway(
   gateway: IamGateway,
   audit: AuditLog,
   context: AuditContext,
+  unsettled?: UnsettledMutations,
 ): IamGateway {
   async function audited<R extends MutationReceipt>(
     method: Mutation,
@@ -55,35 +73,46 @@ export function createAuditedGateway(
     detail: Record<string, unknown> | undefined,
     call: () => Promise<R>,
   ): Promise<R> {
+    const account = accountKey(context.provider, userName, KIND_OF[method]);
     const base = {
       actor: context.actor,
       provider: context.provider,
       jobId: context.jobId,
       action: ACTION_NAMES[method],
-      account: accountKey(context.provider, userName, KIND_OF[method]),
+      account,
     };
+    const attemptId = await audit.append({ ...base, outcome: 'attempted', keyId, detail });
+    await unsettled?.add(account, { attemptId, action: base.action, keyId, jobId: context.jobId });
+    let result: R;
     try {
-      const result = await call();
-      const createdKey = (result as Partial<AccessKey>).accessKeyId;
-      await audit.append({
-        ...base,
-        outcome: 'ok',
-        keyId: keyId ?? createdKey,
-        requestId: result.requestId,
-        detail,
-      });
-      return result;
+      result = await call();
     } catch (err) {
       const e = err as { code?: string; detail?: { requestId?: string } };
+      const lost = responseLost(err);
       await audit.append({
         ...base,
-        outcome: 'failed',
+        outcome: lost ? 'unknown' : 'failed',
+        settles: attemptId,
         keyId,
         requestId: e.detail?.requestId,
-        detail: { ...detail, error: e.code },
+        detail: { ...detail, error: e.code ?? 'aborted' },
       });
+      if (!lost) {
+        await unsettled?.remove(account, attemptId);
+      }
       throw err;
     }
+    const createdKey = (result as Partial<AccessKey>).accessKeyId;
+    await audit.append({
+      ...base,
+      outcome: 'succeeded',
+      settles: attemptId,
+      keyId: keyId ?? createdKey,
+      requestId: result.requestId,
+      detail,
+    });
+    await unsettled?.remove(account, attemptId);
+    return result;
   }
   const mutations: Pick<IamGateway, Mutation> = {
     createAccessKey: (userName) =>
@@ -122,4 +151,33 @@ export function createAuditedGateway(
         ? mutations[prop as Mutation]
         : (Reflect.get(target, prop, receiver) as unknown),
   });
+}
+
+/**
+ * Settles the mutations of `account` an earlier run left unsettled (it died mid-call, or lost
+ * the response): one `unknown` entry each, naming the run that took over, whose steps then find
+ * out from IAM what was applied. Returns how many were settled.
+ */
+export async function settleLeftovers(
+  audit: AuditLog,
+  unsettled: UnsettledMutations,
+  account: string,
+  context: AuditContext,
+): Promise<number> {
+  const left = await unsettled.list(account);
+  for (const mutation of left) {
+    await audit.append({
+      actor: context.actor,
+      provider: context.provider,
+      jobId: context.jobId,
+      action: mutation.action,
+      account,
+      keyId: mutation.keyId,
+      outcome: 'unknown',
+      settles: mutation.attemptId,
+      detail: { settledOnResume: true, attemptedByJob: mutation.jobId },
+    });
+    await unsettled.remove(account, mutation.attemptId);
+  }
+  return left.length;
 }

@@ -6,6 +6,8 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 
+import type { Failpoints } from '../failpoints.ts';
+import type { CredentialVerifier, IamGateway } from '../iam/iam-gateway.ts';
 import type { UserRef } from '../identifiers.ts';
 import type { EmitEvent } from './events.ts';
 import type { QueueName, WorkQueueName } from './queues.ts';
@@ -103,6 +105,31 @@ export type EnqueueJob = <C extends JobContract>(
   options?: EnqueueOptions,
 ) => Promise<EnqueuedJob>;
 
+/**
+ * What the engine composes once for each run (as Temporal's interceptors do), so no handler
+ * wires the abort signal, the budget, the audit or the fence by hand.
+ */
+export interface RunScope {
+  /**
+   * The job's provider's IAM for this run: no call starts once the run is aborted, every request
+   * is paced by the provider's budget, and every mutation is audited — `attempted` before it is
+   * sent, settled after (DESIGN.md invariant 9). Throws when the contract names no provider.
+   */
+  readonly iam: IamGateway;
+  /** sts:GetCallerIdentity signed with a given key, through the provider's budget. */
+  readonly verifier: CredentialVerifier;
+  /** The user lease as a fence for journal and vault writes (contracts with `lockedUser`). */
+  readonly fence: Fence | undefined;
+  /** Who acts, for the audit: `job:<queue>/<jobId>`. */
+  readonly actor: string;
+  readonly failpoints: Failpoints;
+  /**
+   * Settles the mutations of `account` an earlier run sent and never settled (it died
+   * mid-call): what a resumed run does first. Returns how many.
+   */
+  settleLeftovers(account: string): Promise<number>;
+}
+
 /** Facts about one run, and what a handler may do besides its own work. */
 export interface JobContext {
   /** Carries `{queue, job, jobId, attempt}`. */
@@ -118,6 +145,8 @@ export interface JobContext {
   readonly attempt: number;
   /** Present when the contract has `lockedUser`. */
   readonly lease: UserLease | undefined;
+  /** The run's IAM, fence and failpoints, composed by the engine. */
+  readonly scope: RunScope;
   progress(progress: JobProgress): Promise<void>;
   enqueue: EnqueueJob;
   emit: EmitEvent;

@@ -6,10 +6,14 @@
 import type { JobContract } from './define-job.ts';
 import { discover } from './discover/contract.ts';
 import { heartbeat } from './heartbeat/contract.ts';
+import { deactivateOldKey, deleteOldKey, rotate } from './rotate/contract.ts';
 import { validateProvider } from './validate-provider/contract.ts';
 
 export const jobContracts = [
   validateProvider,
   discover,
   heartbeat,
+  rotate,
+  deactivateOldKey,
+  deleteOldKey,
 ] as const satisfies readonly JobContract[];

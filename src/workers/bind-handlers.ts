@@ -13,6 +13,8 @@ export type HandlerMap<Cs extends readonly JobContract[]> = {
 export interface JobBinding {
   readonly contract: JobContract;
   readonly handler: JobHandler;
+  /** The failpoints its runs hit (`rotation:after-<step>` of the steps it declares). */
+  readonly failpoints?: readonly string[];
 }
 
 export function bindHandlers<const Cs extends readonly JobContract[]>(

@@ -29,6 +29,7 @@ import type { JobBinding } from './bind-handlers.ts';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
 import { holdLease, type HeldLease } from './lease-keeper.ts';
 import { runInContext } from './run-context.ts';
+import type { ScopeFor } from './run-scope.ts';
 import { runWithDeadline } from './run-with-deadline.ts';
 import { deferJob, deferralBackoffMs, settleFailure } from './settle-failure.ts';
 
@@ -43,6 +44,8 @@ export interface ProcessorDeps {
   jobStates: JobStateStore;
   metrics: EngineMetrics;
   gate: ConcurrencyGate;
+  /** Composes each run's IAM, fence and failpoints (run-scope.ts). */
+  scopeFor: ScopeFor;
   /** The runs in progress on this queue, by job id: an event about a job reaches its run. */
   runs: Map<string, AbortController>;
 }
@@ -129,6 +132,7 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
           jobId,
           attempt: job.attemptsMade + 1,
           lease,
+          scope: deps.scopeFor({ queue: deps.queue, jobId, provider, lease, signal }),
           // Progress is stored in Redis and shown by the API and the CLI: no secret may reach it.
           progress: (progress) => job.updateProgress(scrubSecrets(progress) as JobProgress),
           enqueue: deps.enqueue,

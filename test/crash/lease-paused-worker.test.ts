@@ -38,6 +38,8 @@ beforeAll(async () => {
   await iam.send(new CreateUserCommand({ UserName: USER }));
   iam.destroy();
   await waitUntilReady(connection, 5_000);
+  // The worker reaches the sandbox with its environment's AWS settings.
+  await engine.addProvider('prod', { endpoint: undefined, credentials: 'chain' });
   worker = await startWorkerProcess(
     {
       ...engine.redis.env,

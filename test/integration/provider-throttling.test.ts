@@ -25,17 +25,18 @@ afterAll(async () => {
 
 const engine = useEngine({
   env: { IAM_PAM_CONCURRENCY: '2', IAM_PAM_DEFAULT_MAX_RPS: '50' },
-  runtime: {
-    resolveProvider: async (id) => {
-      const target = id === 'hot' ? hot : backend.current;
-      return {
-        region: target.region,
-        iamEndpoint: target.endpoint,
-        stsEndpoint: target.endpoint,
-        credentials: target.credentials,
-      };
-    },
-  },
+});
+beforeAll(async () => {
+  for (const [id, target] of [
+    ['hot', hot],
+    ['calm', backend.current],
+  ] as const) {
+    await engine.addProvider(id, {
+      endpoint: target.endpoint,
+      region: target.region,
+      credentials: target.credentials,
+    });
+  }
 });
 
 describe(`throttling (calm provider on ${process.env.IAM_TEST_BACKEND})`, () => {

@@ -241,16 +241,24 @@ describe(`audited IAM mutations on ${process.env.IAM_TEST_BACKEND}`, () => {
       code: 'user_missing',
     });
     expect((await gateway.listAccessKeys(userName)).length).toBe(0);
-    const entries = (await domain.audit.list({ provider: 'main', limit: 20 }))
+    const all = (await domain.audit.list({ provider: 'main', limit: 20 }))
       .filter((e) => e.actor === 'job:rotation/7')
       .reverse();
-    expect(entries.map((e) => [e.action, e.outcome])).toEqual([
-      ['CreateAccessKey', 'ok'],
-      ['UpdateAccessKey', 'ok'],
-      ['TagUser', 'ok'],
-      ['DeleteAccessKey', 'ok'],
-      ['CreateAccessKey', 'failed'],
-    ]);
+    // Each mutation: `attempted` before the call, then the entry that settles it.
+    expect(all.map((e) => [e.action, e.outcome])).toEqual(
+      [
+        ['CreateAccessKey', 'succeeded'],
+        ['UpdateAccessKey', 'succeeded'],
+        ['TagUser', 'succeeded'],
+        ['DeleteAccessKey', 'succeeded'],
+        ['CreateAccessKey', 'failed'],
+      ].flatMap(([action, outcome]) => [
+        [action, 'attempted'],
+        [action, outcome],
+      ]),
+    );
+    const entries = all.filter((e) => e.outcome !== 'attempted');
+    entries.forEach((entry, n) => expect(entry.settles).toBe(all[2 * n]?.id));
     for (const entry of entries) {
       expect(entry.requestId, entry.action).toMatch(/\S{8,}/);
       expect(entry).toMatchObject({ provider: 'main', jobId: '7' });

@@ -57,6 +57,8 @@ describe('the rate budget', () => {
     async () => {
       const { endpoint, credentials, region } = backend.current;
       const admin = sandboxAdmin(endpoint ?? '');
+      // The workers reach it with their environment's AWS settings.
+      await engine.addProvider('shared', { endpoint: undefined, credentials: 'chain' });
       // Each is kept as soon as it is up, so afterAll stops it even when another never comes up.
       await Promise.all(
         [1, 2, 3, 4].map(async () => {

@@ -28,14 +28,12 @@ afterAll(async () => {
 
 const engine = useEngine({
   log: sink.log,
-  runtime: {
-    resolveProvider: async () => ({
-      region: 'us-east-1',
-      iamEndpoint: stub.endpoint,
-      stsEndpoint: stub.endpoint,
-      credentials: { accessKeyId: 'AKIAEXAMPLESIGNER01', secretAccessKey: SIGNING_SECRET },
-    }),
-  },
+});
+beforeAll(async () => {
+  await engine.addProvider('prod', {
+    endpoint: stub.endpoint,
+    credentials: { accessKeyId: 'AKIAEXAMPLESIGNER01', secretAccessKey: SIGNING_SECRET },
+  });
 });
 
 describe('secrets', () => {

@@ -19,14 +19,14 @@ const engine = useEngine({
     bindings: createTestJobs(deps),
     budgetOf: async (provider) => (provider === 'slow' ? 5 : 1_000),
   }),
-  runtime: {
-    resolveProvider: async (id) => ({
-      region: 'us-east-1',
-      iamEndpoint: stubs[id]?.endpoint,
-      stsEndpoint: stubs[id]?.endpoint,
-      credentials: { accessKeyId: 'AKIASTUB', secretAccessKey: 'stub-secret-not-real' },
-    }),
-  },
+});
+beforeAll(async () => {
+  for (const id of ['slow', 'fast']) {
+    await engine.addProvider(id, {
+      endpoint: stubs[id]?.endpoint,
+      credentials: { accessKeyId: 'AKIASTUB0000000001', secretAccessKey: 'stub-secret-not-real' },
+    });
+  }
 });
 
 describe('provider budgets', () => {

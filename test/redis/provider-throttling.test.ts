@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { ProviderConnection } from '../../src/iam/provider-gateways.ts';
 import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
 import { throttlesOf, useEngine } from '../support/engine.ts';
 import { type IamStub, startIamStub } from '../support/iam-stub.ts';
@@ -26,14 +25,14 @@ afterAll(async () => {
 const engine = useEngine({
   // Two slots: if throttled jobs held them, the calm provider's jobs would wait.
   env: { IAM_PAM_CONCURRENCY: '2', IAM_PAM_DEFAULT_MAX_RPS: '50' },
-  runtime: {
-    resolveProvider: async (id): Promise<ProviderConnection> => ({
-      region: 'us-east-1',
-      iamEndpoint: stubs[id]?.endpoint,
-      stsEndpoint: stubs[id]?.endpoint,
-      credentials: { accessKeyId: 'AKIASTUB', secretAccessKey: 'stub-secret-not-real' },
-    }),
-  },
+});
+beforeAll(async () => {
+  for (const id of ['throttled', 'calm']) {
+    await engine.addProvider(id, {
+      endpoint: stubs[id]?.endpoint,
+      credentials: { accessKeyId: 'AKIASTUB0000000001', secretAccessKey: 'stub-secret-not-real' },
+    });
+  }
 });
 
 describe('throttling', () => {

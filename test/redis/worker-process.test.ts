@@ -21,6 +21,8 @@ let stub: IamStub;
 
 beforeAll(async () => {
   stub = await startIamStub();
+  // The workers reach it with their environment's AWS settings.
+  await engine.addProvider('prod', { endpoint: undefined, credentials: 'chain' });
 });
 afterAll(async () => {
   for (const worker of started) {

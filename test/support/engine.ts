@@ -2,6 +2,8 @@
  * The engine in this test process, on the file's Redis prefix: a worker runtime running the
  * test job types, and a producer (enqueue, queues) like an upstream system's.
  */
+import { randomBytes } from 'node:crypto';
+
 import { afterAll, beforeAll } from 'vitest';
 
 import type { CreateJobs } from '../../src/app/engine-deps.ts';
@@ -11,6 +13,7 @@ import {
   type WorkerRuntimeOptions,
 } from '../../src/app/worker-runtime.ts';
 import { type AppConfig, loadConfig } from '../../src/config/load-config.ts';
+import { createDomain } from '../../src/domain.ts';
 import type { EnqueuedJob, EnqueueJob } from '../../src/jobs/define-job.ts';
 import { createKeys, type Keys } from '../../src/keys.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
@@ -34,16 +37,26 @@ export interface TestEngine {
   enqueue: EnqueueJob;
   events: EventLog;
   runtime(): WorkerRuntime;
+  /**
+   * Registers provider `id` in the store, reached at `endpoint` with its credential: how
+   * the engine's runs reach IAM (the production wiring; there is no other path).
+   */
+  addProvider(id: string, target: ProviderTarget): Promise<void>;
   /** Waits until the job completed or failed, and returns its status. */
   finished(job: EnqueuedJob, timeoutMs?: number): Promise<JobStatus>;
+}
+
+export interface ProviderTarget {
+  endpoint: string | undefined;
+  region?: string;
+  /** `chain`: the SDK's default chain where the worker runs (a child process's AWS_* env). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | 'chain';
 }
 
 export interface EngineOptions {
   env?: Record<string, string>;
   createJobs?: CreateJobs;
-  runtime?: Partial<
-    Pick<WorkerRuntimeOptions, 'budgetOf' | 'resolveProvider' | 'queues' | 'reconcileEveryMs'>
-  >;
+  runtime?: Partial<Pick<WorkerRuntimeOptions, 'budgetOf' | 'queues' | 'reconcileEveryMs'>>;
   /** Start no worker (producer side only). */
   noWorker?: boolean;
   /** Where the engine logs (default: silent, or TEST_LOG_LEVEL on stderr). */
@@ -56,6 +69,7 @@ export function useEngine(options: EngineOptions = {}): TestEngine {
     ...t.env,
     IAM_PAM_JOB_LOCK_MS: '2000',
     IAM_PAM_WORKER_HTTP_PORT: '0',
+    IAM_PAM_MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
@@ -101,6 +115,28 @@ export function useEngine(options: EngineOptions = {}): TestEngine {
         throw new Error('no worker runtime in this file');
       }
       return runtime;
+    },
+    async addProvider(id, target) {
+      const domain = createDomain({ config, redis: t.redis });
+      await domain.providers.put(
+        id,
+        {
+          region: target.region ?? 'us-east-1',
+          credential:
+            target.credentials === 'chain'
+              ? { type: 'chain' as const }
+              : {
+                  type: 'custom' as const,
+                  accessKeyId: target.credentials.accessKeyId,
+                  secretAccessKey: target.credentials.secretAccessKey,
+                },
+          ...(target.endpoint === undefined
+            ? {}
+            : { endpoints: { iam: target.endpoint, sts: target.endpoint } }),
+        },
+        'test',
+      );
+      domain.close();
     },
     finished: (job, timeoutMs = 10_000) =>
       waitForJob(

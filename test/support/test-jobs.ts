@@ -11,7 +11,6 @@ import { z } from 'zod';
 
 import type { EngineDeps } from '../../src/app/engine-deps.ts';
 import { PermanentError, TransientError } from '../../src/errors.ts';
-import { withAbortSignal } from '../../src/iam/abortable-gateway.ts';
 import { defineJob, type JobContext } from '../../src/jobs/define-job.ts';
 import { iamUserNameSchema, providerIdSchema } from '../../src/identifiers.ts';
 import { sleep } from '../../src/sleep.ts';
@@ -213,11 +212,11 @@ function createBody(deps: EngineDeps) {
       );
     }
     for (let call = 0; call < payload.iamCalls; call += 1) {
-      const iam = withAbortSignal(await deps.iam.gateway(payload.provider), ctx.signal);
-      await iam.getUser();
+      await ctx.scope.iam.getUser();
     }
     if (payload.tagUser === true && payload.userName !== undefined) {
-      const iam = await deps.iam.gateway(payload.provider);
+      // The domain's gateway, not the run's scope: only the engine's IAM hooks can stop it.
+      const iam = deps.domain.clients.gatewayFor(payload.provider);
       await iam.tagUser(payload.userName, [{ key: 'iam-pam-test-run', value: String(run) }]);
     }
     if (ctx.lease !== undefined) {

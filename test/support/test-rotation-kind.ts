@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { AccountKind } from '../../src/identifiers.ts';
 import type { RotationKind, RotationStep } from '../../src/jobs/rotate/rotation-kind.ts';
+import type { SecretValue } from '../../src/vault/secret-store.ts';
 
 export const FIRST_TAG = 'iam-pam-test-first';
 export const SECOND_TAG = 'iam-pam-test-second';
@@ -30,7 +31,15 @@ function ensureTag(name: string, key: string): RotationStep {
 
 export const TEST_STEPS = ['plan', 'tag_first', 'store_pending', 'tag_second'] as const;
 
-export function createTestRotationKind(kind: AccountKind = 'password'): RotationKind {
+/** A throwaway secret of the kind's shape (never a real credential). */
+function testSecret(kind: AccountKind): SecretValue {
+  const random = randomBytes(12).toString('hex');
+  return kind === 'password'
+    ? { password: `Test-${random}!aA1` }
+    : { accessKeyId: `AKIATEST${random.slice(0, 12).toUpperCase()}`, secretAccessKey: random };
+}
+
+export function createTestRotationKind(kind: AccountKind = 'access-key'): RotationKind {
   return {
     kind,
     steps: [
@@ -47,7 +56,7 @@ export function createTestRotationKind(kind: AccountKind = 'password'): Rotation
         async run() {
           return {
             record: { stored: true },
-            pending: { password: `Test-${randomBytes(12).toString('hex')}!aA1` },
+            pending: testSecret(kind),
           };
         },
       },

@@ -47,10 +47,7 @@ export function parseQueueList(list: string | undefined): WorkQueueName[] {
 export interface WorkerCommandOptions {
   createJobs?: CreateJobs;
   /** Passed through to the runtime (test entry points shrink retry delays). */
-  runtime?: Pick<
-    WorkerRuntimeOptions,
-    'backoffOverride' | 'reconcileEveryMs' | 'budgetOf' | 'resolveProvider'
-  >;
+  runtime?: Pick<WorkerRuntimeOptions, 'backoffOverride' | 'reconcileEveryMs' | 'budgetOf'>;
 }
 
 export function createWorkerCommand(options: WorkerCommandOptions = {}): CommandRegistrar {

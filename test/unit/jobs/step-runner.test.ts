@@ -16,7 +16,7 @@ import type { SecretStore } from '../../../src/vault/secret-store.ts';
 import { createTestRotationKind, FIRST_TAG, SECOND_TAG } from '../../support/test-rotation-kind.ts';
 import { createFakeJournal } from './fake-journal.ts';
 
-const account: AccountRef = { provider: 'prod', userName: 'Alice', kind: 'password' };
+const account: AccountRef = { provider: 'prod', userName: 'Alice', kind: 'access-key' };
 
 /** A user's tags, and every mutation sent. */
 function fakeTags() {
@@ -95,7 +95,7 @@ describe('the step runner', () => {
     const kind = createTestRotationKind();
     const result = await runRotation(kind, run());
     expect(result).toMatchObject({
-      account: 'prod/alice/password',
+      account: 'prod/alice/access-key',
       rotationId: 'r1',
       tags: 2,
       steps: ['plan', 'tag_first', 'store_pending', 'tag_second'].map((step) => ({ step })),
@@ -107,7 +107,7 @@ describe('the step runner', () => {
     const [closed] = await journal.store.history(account);
     expect(closed).toMatchObject({ outcome: 'succeeded', step: 'tag_second' });
     expect(closed?.steps[2]?.record).toEqual({ stored: true, pendingVersionId: 'v1' });
-    expect(journal.pending.get('prod/alice/password')).toHaveProperty('password');
+    expect(journal.pending.get('prod/alice/access-key')).toHaveProperty('secretAccessKey');
   });
 
   it('resumes at the first step not journaled, running none of the earlier ones again', async () => {
@@ -116,7 +116,7 @@ describe('the step runner', () => {
     await expect(runRotation(kind, run('lease-1', 'rotation:after-tag_first'))).rejects.toThrow(
       /killed at rotation:after-tag_first/,
     );
-    expect(journal.open.get('prod/alice/password')?.step).toBe('tag_first');
+    expect(journal.open.get('prod/alice/access-key')?.step).toBe('tag_first');
     hits.length = 0;
     await runRotation(kind, run());
     expect(hits).toEqual(['store_pending', 'tag_second', 'done'].map((s) => `rotation:after-${s}`));
@@ -171,7 +171,7 @@ describe('the step runner', () => {
     const outcome = await abandonRotation(kind, run());
     expect(outcome).toEqual({ rotationId: 'r1', step: 'store_pending' });
     expect(iam.tags.size).toBe(0);
-    expect(cleared).toEqual(['prod/alice/password']);
+    expect(cleared).toEqual(['prod/alice/access-key']);
     expect(journal.open.size).toBe(0);
     expect((await journal.store.history(account))[0]).toMatchObject({ outcome: 'abandoned' });
     expect(events.at(-1)).toMatchObject({ type: 'rotation.abandoned' });
