@@ -38,6 +38,10 @@ export const ERROR_CODES = {
   entity_missing: { exit: 2, http: 404 },
   entity_exists: { exit: 1, http: 409 },
   quota_exceeded: { exit: 1, http: 409 },
+  /** The user holds 50 tags and none is ours to remove: the new key could not be tagged. */
+  tag_quota: { exit: 1, http: 409 },
+  /** A new access key never authenticated within verifyTimeoutSeconds: the old one stays Active. */
+  verify_timeout: { exit: 1, http: 504 },
   password_policy_violation: { exit: 1, http: 422 },
   /** The provider's password policy, alone or with the account's, admits no password. */
   password_policy_unsatisfiable: { exit: 1, http: 422 },

@@ -15,8 +15,8 @@ import { createDiscoverHandler } from '../jobs/discover/handler.ts';
 import { createHeartbeatHandler } from '../jobs/heartbeat/handler.ts';
 import { jobContracts } from '../jobs/registry.ts';
 import type { OpenRotation, RequestRotation } from '../jobs/rotation-ports.ts';
+import { createAccessKeyKind } from '../jobs/rotate/access-key/kind.ts';
 import {
-  createOldKeyHandlers,
   createRotateHandler,
   rotationFailpoints,
   type RotationKinds,
@@ -25,6 +25,9 @@ import type { RotationRequests } from '../producers/rotation-requests.ts';
 import { createValidateProviderHandler } from '../jobs/validate-provider/handler.ts';
 import type { Logger } from '../logger.ts';
 import { registerDiscoveryGauges } from '../metrics/engine-metrics.ts';
+import { createRotationMetrics } from '../metrics/rotation-metrics.ts';
+import { accessKeyOldKeyJobs, accessKeyRotationDeps } from './access-key-rotation.ts';
+import { observeRotations } from './observe-rotations.ts';
 import { bindHandlers } from '../workers/bind-handlers.ts';
 import type { CreateJobs } from './engine-deps.ts';
 
@@ -84,7 +87,17 @@ export function createProductionJobsWith(options: ProductionJobsOptions): Create
 
 const productionJobs = async (deps: Parameters<CreateJobs>[0], options: ProductionJobsOptions) => {
   const { domain } = deps;
-  const kinds = options.rotationKinds ?? {};
+  const rotationMetrics = createRotationMetrics(deps.metrics.registry);
+  const wiring = {
+    domain,
+    enqueue: deps.enqueue,
+    events: deps.events,
+    metrics: rotationMetrics,
+  };
+  const kinds: RotationKinds = {
+    'access-key': createAccessKeyKind(accessKeyRotationDeps(wiring)),
+    ...options.rotationKinds,
+  };
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
   const providerBudget = (providerId: string) =>
     budgetOf(domain.providers, providerId, deps.config.iam.defaultMaxRps);
@@ -135,14 +148,17 @@ const productionJobs = async (deps: Parameters<CreateJobs>[0], options: Producti
       requestRotation,
       observe: (provider, verdict) => metrics.heartbeats.inc({ provider, verdict }),
     }),
-    rotate: createRotateHandler({
-      kinds,
-      accounts: domain.accounts,
-      journals: domain.journals,
-      vault: domain.vault,
-      newRotationId: randomUUID,
-    }),
-    ...createOldKeyHandlers(),
+    rotate: observeRotations(
+      createRotateHandler({
+        kinds,
+        accounts: domain.accounts,
+        journals: domain.journals,
+        vault: domain.vault,
+        newRotationId: randomUUID,
+      }),
+      rotationMetrics,
+    ),
+    ...accessKeyOldKeyJobs(wiring),
   });
   return {
     // The rotate job's runs hit the failpoints of every kind's steps.

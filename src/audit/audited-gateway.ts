@@ -115,9 +115,9 @@ export function createAuditedGateway(
     return result;
   }
   const mutations: Pick<IamGateway, Mutation> = {
-    createAccessKey: (userName) =>
+    createAccessKey: (userName, options) =>
       audited('createAccessKey', userName, undefined, undefined, () =>
-        gateway.createAccessKey(userName),
+        gateway.createAccessKey(userName, options),
       ),
     updateAccessKeyStatus: (userName, keyId, status) =>
       audited('updateAccessKeyStatus', userName, keyId, { status }, () =>

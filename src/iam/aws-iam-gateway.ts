@@ -20,11 +20,21 @@ import {
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 
 import { allPages, call, receipt, toUser } from './aws-sdk-calls.ts';
+import { measureClockSkew } from './clock-skew.ts';
 import type { AccessKey, IamGateway, PolicyDecision, Tag } from './iam-gateway.ts';
 
-export function createAwsIamGateway(clients: { iam: IAMClient; sts: STSClient }): IamGateway {
+export function createAwsIamGateway(clients: {
+  iam: IAMClient;
+  /** The same IAM with one attempt per call (CreateAccessKey); `iam` when absent. */
+  iamOnce?: IAMClient | undefined;
+  sts: STSClient;
+}): IamGateway {
   const { iam, sts } = clients;
+  const iamOnce = clients.iamOnce ?? iam;
+  const skew = measureClockSkew([iam, iamOnce]);
   return {
+    clockSkewMs: async () => skew.skewMs(),
+
     async getCallerIdentity() {
       const out = await call({ action: 'GetCallerIdentity' }, () =>
         sts.send(new GetCallerIdentityCommand({})),
@@ -66,9 +76,14 @@ export function createAwsIamGateway(clients: { iam: IAMClient; sts: STSClient })
       });
     },
 
-    async createAccessKey(userName) {
+    async createAccessKey(userName, options = {}) {
+      const { deadline } = options;
+      const abortSignal =
+        deadline === undefined
+          ? undefined
+          : AbortSignal.timeout(Math.max(0, deadline.getTime() - Date.now()));
       const out = await call({ action: 'CreateAccessKey' }, () =>
-        iam.send(new CreateAccessKeyCommand({ UserName: userName })),
+        iamOnce.send(new CreateAccessKeyCommand({ UserName: userName }), { abortSignal }),
       );
       const key = out.AccessKey;
       return {

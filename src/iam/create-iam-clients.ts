@@ -106,7 +106,12 @@ export function createHookedHandler(
   return handler;
 }
 
-export function createIamClients(options: IamClientOptions): { iam: IAMClient; sts: STSClient } {
+export function createIamClients(options: IamClientOptions): {
+  iam: IAMClient;
+  /** One attempt per call: for CreateAccessKey, which the SDK must never send twice. */
+  iamOnce: IAMClient;
+  sts: STSClient;
+} {
   const common = {
     region: options.region,
     credentials: options.credentials,
@@ -117,6 +122,12 @@ export function createIamClients(options: IamClientOptions): { iam: IAMClient; s
   return {
     iam: new IAMClient({
       ...common,
+      endpoint: options.iamEndpoint,
+      requestHandler: createHookedHandler('iam', options),
+    }),
+    iamOnce: new IAMClient({
+      ...common,
+      retryStrategy: createIamRetryStrategy(1),
       endpoint: options.iamEndpoint,
       requestHandler: createHookedHandler('iam', options),
     }),

@@ -67,6 +67,11 @@ export interface MutationReceipt {
   requestId: string | undefined;
 }
 
+export interface CreateAccessKeyOptions {
+  /** The call is abandoned at this time (its response, if any, is then lost). */
+  deadline?: Date | undefined;
+}
+
 export interface UsersPage {
   users: IamUser[];
   /** Present when more users follow. */
@@ -84,7 +89,15 @@ export interface IamGateway {
   }): Promise<UsersPage>;
   /** Every key of the user (all pages). */
   listAccessKeys(userName: string): Promise<AccessKey[]>;
-  createAccessKey(userName: string): Promise<NewAccessKey & MutationReceipt>;
+  /**
+   * Sent exactly once (no SDK retry: it has no idempotency token, DESIGN.md invariant 4); with
+   * `deadline`, abandoned at that time, rate-budget wait included, so a key it creates was
+   * created before then.
+   */
+  createAccessKey(
+    userName: string,
+    options?: CreateAccessKeyOptions,
+  ): Promise<NewAccessKey & MutationReceipt>;
   updateAccessKeyStatus(
     userName: string,
     accessKeyId: string,
@@ -115,6 +128,11 @@ export interface IamGateway {
   getAccountPasswordPolicy(): Promise<AccountPasswordPolicy | undefined>;
   /** Undefined when IAM does not know the key (AWS answers AccessDenied for that). */
   getAccessKeyLastUsed(accessKeyId: string): Promise<AccessKeyLastUsed | undefined>;
+  /**
+   * IAM's clock minus ours, in ms, as measured from the `Date` header of its latest answer
+   * (whole seconds, so ±1 s); 0 before any answer. Optional: gateways that cannot tell say 0.
+   */
+  clockSkewMs?(): Promise<number>;
   /** The decision per action name for the principal. */
   simulatePrincipalPolicy(
     principalArn: string,

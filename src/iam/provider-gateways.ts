@@ -57,6 +57,7 @@ export function createProviderGateways(deps: {
         gateway: createAwsIamGateway(clients),
         destroy: () => {
           clients.iam.destroy();
+          clients.iamOnce.destroy();
           clients.sts.destroy();
           connection.dispose?.();
         },

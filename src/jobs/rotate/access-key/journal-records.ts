@@ -1,0 +1,41 @@
+/** Typed reads of what the access-key steps journaled (journal.ts keeps records as JSON). */
+import type { Journal } from '../journal.ts';
+
+export interface PlanRecord {
+  /** The account's key being replaced; absent when the user had none (a first managed key). */
+  oldAccessKeyId?: string | undefined;
+  /** The user's key ids once plan freed a slot. */
+  keyIds: string[];
+  removed: { accessKeyId: string; why: string }[];
+  overlapSeconds: number;
+  deleteGraceSeconds: number;
+  verifyTimeoutSeconds: number;
+  /** The old key's last use (ISO), `null` for never; absent where not allowed. */
+  oldKeyLastUsedAt?: string | null | undefined;
+}
+
+export interface CreateSentRecord {
+  sentAt: string;
+  deadlineMs: number;
+  /** Names this run's send: a run that does not know it lost the call's outcome. */
+  nonce: string;
+}
+
+export interface CreateRecord {
+  newAccessKeyId: string;
+  pendingVersionId?: string | undefined;
+  recoveredDeletedAccessKeyId?: string | undefined;
+}
+
+export function recordOf<T>(journal: Journal, step: string): T | undefined {
+  return journal.steps.find((done) => done.step === step)?.record as T | undefined;
+}
+
+/** A record an earlier step must have written: a journal without it is corrupt. */
+export function requireRecord<T>(journal: Journal, step: string): T {
+  const record = recordOf<T>(journal, step);
+  if (record === undefined) {
+    throw new Error(`rotation ${journal.rotationId}: step ${step} is not journaled`);
+  }
+  return record;
+}
