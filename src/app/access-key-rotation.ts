@@ -66,11 +66,11 @@ export function accessKeyRotationDeps(wiring: AccessKeyRotationWiring): AccessKe
 }
 
 export function accessKeyOldKeyJobs(wiring: AccessKeyRotationWiring) {
-  const deps = accessKeyRotationDeps(wiring);
+  const { scheduleRetirement } = accessKeyRotationDeps(wiring);
   return createOldKeyJobs({
     accounts: wiring.domain.accounts,
     vault: wiring.domain.vault,
     policyOf: async (id) => (await wiring.domain.providers.require(id)).policy,
-    scheduleRetirement: deps.scheduleRetirement,
+    scheduleRetirement,
   });
 }

@@ -20,8 +20,7 @@ export function measureClockSkew(clients: readonly IAMClient[]): ClockSkew {
     client.middlewareStack.add(
       (next) => async (args) => {
         const out = await next(args);
-        const headers = (out.response as { headers?: Record<string, string> } | undefined)
-          ?.headers;
+        const headers = (out.response as { headers?: Record<string, string> } | undefined)?.headers;
         const date = headers?.date ?? headers?.Date;
         const theirs = date === undefined ? Number.NaN : Date.parse(date);
         if (!Number.isNaN(theirs)) {

@@ -7,7 +7,8 @@
 import type { AccessKey } from '../../../iam/iam-gateway.ts';
 import type { VersionInfo } from '../../../vault/secret-store.ts';
 
-export type KeyRole = 'current' | 'previous' | 'pending_ours' | 'foreign_active' | 'foreign_inactive';
+export type KeyRole =
+  'current' | 'previous' | 'pending_ours' | 'foreign_active' | 'foreign_inactive';
 
 export interface ClassifiedKey extends AccessKey {
   role: KeyRole;

@@ -26,9 +26,17 @@ export interface AccessKeyRotationDeps {
    */
   createAttempts(account: AccountRef, since: Date): Promise<Date[]>;
   /** Enqueues the old key's retirement `delayMs` from now (joins one already enqueued). */
-  scheduleRetirement(job: RetirementJob, target: RetirementTarget, delayMs: number): Promise<void>;
+  scheduleRetirement: (
+    job: RetirementJob,
+    target: RetirementTarget,
+    delayMs: number,
+  ) => Promise<void>;
   /** The event `rotation.refused` (CONTRACT.md "Events"). */
-  refused(account: AccountRef, jobId: string | undefined, detail: Record<string, unknown>): Promise<void>;
+  refused(
+    account: AccountRef,
+    jobId: string | undefined,
+    detail: Record<string, unknown>,
+  ): Promise<void>;
   observe?: RotationObserver;
   /** How the verify poll waits (tests pass a fake clock). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;

@@ -34,7 +34,8 @@ function resultOf(journal: ClosedJournal): Record<string, unknown> {
   const plan = recordOf<PlanRecord>(journal, 'plan');
   const created = recordOf<CreateRecord>(journal, 'create');
   const deleted = journal.steps.find((s) => s.step === 'delete');
-  const deletion = deleted?.record as { deleted?: string; at?: string; scheduled?: string } | undefined;
+  const deletion = deleted?.record as
+    { deleted?: string; at?: string; scheduled?: string } | undefined;
   const deactivation = recordOf<{ scheduled?: string; at?: string }>(journal, 'deactivate');
   let oldKeyDeletion: { at: string; scheduled?: boolean } | undefined;
   if (deletion?.deleted !== undefined && deleted !== undefined) {

@@ -25,7 +25,11 @@ async function notRetiring(
   deps: OldKeyJobDeps,
   target: RetirementTarget,
 ): Promise<string | undefined> {
-  const account = { provider: target.provider, userName: target.userName, kind: 'access-key' as const };
+  const account = {
+    provider: target.provider,
+    userName: target.userName,
+    kind: 'access-key' as const,
+  };
   const record = await deps.accounts.require(account);
   if (record.currentAccessKeyId === target.accessKeyId) {
     return 'current_key';
@@ -45,7 +49,11 @@ async function finishDeletion(
   await untagKey(iam, target.userName, target.accessKeyId);
   const owner = canonicalRef({ ...target, kind: 'access-key' });
   await deps.vault.clear(owner, 'previous', { actor, fence, jobId: ctx.jobId });
-  return { deleted: target.accessKeyId, alreadyGone: deleted.alreadyGone, at: new Date().toISOString() };
+  return {
+    deleted: target.accessKeyId,
+    alreadyGone: deleted.alreadyGone,
+    at: new Date().toISOString(),
+  };
 }
 
 export function createOldKeyJobs(deps: OldKeyJobDeps): {

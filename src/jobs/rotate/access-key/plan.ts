@@ -130,7 +130,10 @@ export function planStep(deps: AccessKeyRotationDeps): RotationStep {
         oldKeyLastUsedAt:
           old === undefined ? undefined : await lastUsedOf(ports, old.accessKeyId, denied),
       };
-      ports.log.info({ rotationId: journal.rotationId, removed: removed.length }, 'rotation planned');
+      ports.log.info(
+        { rotationId: journal.rotationId, removed: removed.length },
+        'rotation planned',
+      );
       return { record: { ...planned } };
     },
   };

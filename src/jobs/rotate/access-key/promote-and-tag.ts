@@ -20,7 +20,10 @@ export function promoteStep(deps: AccessKeyRotationDeps): RotationStep {
         ...ports.vaultWrite,
         versionId: pendingVersionId,
       });
-      await deps.accounts.update(account, { currentAccessKeyId: newAccessKeyId, secretKnown: true });
+      await deps.accounts.update(account, {
+        currentAccessKeyId: newAccessKeyId,
+        secretKnown: true,
+      });
       deps.observe?.keyPending(-1);
       return { record: { newAccessKeyId, oldAccessKeyId } };
     },

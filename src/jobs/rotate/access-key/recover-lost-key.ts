@@ -43,7 +43,9 @@ export async function findLostKeys(
     return []; // nothing was ever sent: no key is ours
   }
   const intentIds = new Set(requireRecord<{ keyIds: string[] }>(journal, 'intent').keyIds);
-  const inVault = new Set(keyIdsInVault(await ports.vault.versions(canonicalRef(account))).values());
+  const inVault = new Set(
+    keyIdsInVault(await ports.vault.versions(canonicalRef(account))).values(),
+  );
   const keys = await ports.iam.listAccessKeys(account.userName);
   const skewMs = (await ports.iam.clockSkewMs?.()) ?? 0;
   const sentAt = new Date(sent.sentAt);

@@ -18,7 +18,9 @@ const MAX_WAIT_MS = 8_000;
 
 /** Errors a poll may meet while the key propagates (or IAM is busy): poll again. */
 function waitingHelps(err: unknown): boolean {
-  return isAppError(err) && (err.code === 'new_key_not_yet_valid' || !(err instanceof PermanentError));
+  return (
+    isAppError(err) && (err.code === 'new_key_not_yet_valid' || !(err instanceof PermanentError))
+  );
 }
 
 export function verifyStep(deps: AccessKeyRotationDeps): RotationStep {
@@ -29,7 +31,11 @@ export function verifyStep(deps: AccessKeyRotationDeps): RotationStep {
       const { newAccessKeyId } = requireRecord<CreateRecord>(journal, 'create');
       const { verifyTimeoutSeconds } = requireRecord<PlanRecord>(journal, 'plan');
       const pending = await ports.vault.read(canonicalRef(account), 'pending');
-      if (pending === undefined || !('accessKeyId' in pending) || pending.accessKeyId !== newAccessKeyId) {
+      if (
+        pending === undefined ||
+        !('accessKeyId' in pending) ||
+        pending.accessKeyId !== newAccessKeyId
+      ) {
         throw new PermanentError(
           'vault_unreadable',
           `${displayRef(account)}: the vault's pending secret is not key ${newAccessKeyId}, which rotation ${journal.rotationId} created; abandon the rotation (iam-pam rotate ${displayRef(account)} --abandon)`,

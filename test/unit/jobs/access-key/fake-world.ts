@@ -12,7 +12,10 @@ import { type AccessKeyRotationDeps } from '../../../../src/jobs/rotate/access-k
 import type { JournalStore } from '../../../../src/jobs/rotate/journal.ts';
 import type { RotationPorts } from '../../../../src/jobs/rotate/rotation-kind.ts';
 import type { RotationRun } from '../../../../src/jobs/rotate/step-runner.ts';
-import { DEFAULT_LIFECYCLE_POLICY, type LifecyclePolicy } from '../../../../src/providers/lifecycle-policy.ts';
+import {
+  DEFAULT_LIFECYCLE_POLICY,
+  type LifecyclePolicy,
+} from '../../../../src/providers/lifecycle-policy.ts';
 import { createLogger } from '../../../../src/logger.ts';
 import type {
   SecretStore,

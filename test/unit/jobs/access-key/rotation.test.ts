@@ -4,12 +4,21 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { ACCESS_KEY_STEPS, createAccessKeyKind } from '../../../../src/jobs/rotate/access-key/kind.ts';
+import {
+  ACCESS_KEY_STEPS,
+  createAccessKeyKind,
+} from '../../../../src/jobs/rotate/access-key/kind.ts';
 import type { RotationKind } from '../../../../src/jobs/rotate/rotation-kind.ts';
 import { runRotation } from '../../../../src/jobs/rotate/step-runner.ts';
 import { createWorld, expectOneWorkingKey, OWNER } from './fake-world.ts';
 
-const MUTATIONS = new Set(['CreateAccessKey', 'UpdateAccessKey', 'DeleteAccessKey', 'TagUser', 'UntagUser']);
+const MUTATIONS = new Set([
+  'CreateAccessKey',
+  'UpdateAccessKey',
+  'DeleteAccessKey',
+  'TagUser',
+  'UntagUser',
+]);
 
 describe('access-key rotation', () => {
   it('replaces the key: the new one verified, promoted and tagged; the old one deactivated, deleted, untagged', async () => {
@@ -87,20 +96,23 @@ describe('access-key rotation', () => {
     expect(world.calls.filter((c) => c === 'TagUser')).toHaveLength(1);
   });
 
-  it.each(ACCESS_KEY_STEPS)('a crash after %s: a fresh run resumes and ends with one working key', async (step) => {
-    const world = createWorld();
-    const old = await world.importKey();
-    await expect(
-      runRotation(createAccessKeyKind(world.deps), world.run(step)),
-    ).rejects.toThrow(`killed after ${step}`);
-    // A fresh worker: a new kind instance (nothing in memory carried over).
-    const result = await runRotation(createAccessKeyKind(world.deps), world.run());
-    const newId = await expectOneWorkingKey(world);
-    expect(newId).not.toBe(old.accessKeyId);
-    expect(result).toMatchObject({ oldAccessKeyId: old.accessKeyId, newAccessKeyId: newId });
-    expect([...world.tags.keys()]).toEqual([newId]);
-    expect(world.events.filter((e) => e.type === 'rotation.succeeded')).toHaveLength(1);
-  });
+  it.each(ACCESS_KEY_STEPS)(
+    'a crash after %s: a fresh run resumes and ends with one working key',
+    async (step) => {
+      const world = createWorld();
+      const old = await world.importKey();
+      await expect(runRotation(createAccessKeyKind(world.deps), world.run(step))).rejects.toThrow(
+        `killed after ${step}`,
+      );
+      // A fresh worker: a new kind instance (nothing in memory carried over).
+      const result = await runRotation(createAccessKeyKind(world.deps), world.run());
+      const newId = await expectOneWorkingKey(world);
+      expect(newId).not.toBe(old.accessKeyId);
+      expect(result).toMatchObject({ oldAccessKeyId: old.accessKeyId, newAccessKeyId: newId });
+      expect([...world.tags.keys()]).toEqual([newId]);
+      expect(world.events.filter((e) => e.type === 'rotation.succeeded')).toHaveLength(1);
+    },
+  );
 
   it('with an overlap, the rotation is done at tag and the old key stays Active until deactivate-old-key', async () => {
     const world = createWorld();
@@ -113,7 +125,9 @@ describe('access-key rotation', () => {
     ]);
     expect(result).toMatchObject({ oldKeyDeletion: { scheduled: true } });
     // The old key is ours, being retired: the vault's previous.
-    expect(await world.vault.read(OWNER, 'previous')).toMatchObject({ accessKeyId: old.accessKeyId });
+    expect(await world.vault.read(OWNER, 'previous')).toMatchObject({
+      accessKeyId: old.accessKeyId,
+    });
   });
 
   it('with a grace period, the old key is deactivated now and deleted later by delete-old-key', async () => {
