@@ -27,6 +27,7 @@ import type { Logger } from '../logger.ts';
 import { registerDiscoveryGauges } from '../metrics/engine-metrics.ts';
 import { bindHandlers } from '../workers/bind-handlers.ts';
 import type { CreateJobs } from './engine-deps.ts';
+import { PRODUCTION_ROTATION_KINDS } from './rotation-kinds.ts';
 
 /** Each managed access-key account's current key, by lower-cased user name. */
 async function managedKeysOf(domain: Domain, provider: string) {
@@ -84,7 +85,7 @@ export function createProductionJobsWith(options: ProductionJobsOptions): Create
 
 const productionJobs = async (deps: Parameters<CreateJobs>[0], options: ProductionJobsOptions) => {
   const { domain } = deps;
-  const kinds = options.rotationKinds ?? {};
+  const kinds = options.rotationKinds ?? PRODUCTION_ROTATION_KINDS;
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
   const providerBudget = (providerId: string) =>
     budgetOf(domain.providers, providerId, deps.config.iam.defaultMaxRps);

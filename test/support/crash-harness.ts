@@ -99,13 +99,15 @@ export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): 
       );
     },
     workerLogging(msg, jobId) {
-      return waitFor(`a worker logging "${msg}" for job ${jobId}`, () =>
-        workers
-          .filter((worker) => !exited.has(worker))
-          .map((worker) => ({ worker, line: logged(worker, msg, jobId) }))
-          .filter(({ line }) => line !== undefined)
-          .sort((a, b) => Number(a.line?.time ?? 0) - Number(b.line?.time ?? 0))
-          .at(-1)?.worker,
+      return waitFor(
+        `a worker logging "${msg}" for job ${jobId}`,
+        () =>
+          workers
+            .filter((worker) => !exited.has(worker))
+            .map((worker) => ({ worker, line: logged(worker, msg, jobId) }))
+            .filter(({ line }) => line !== undefined)
+            .sort((a, b) => Number(a.line?.time ?? 0) - Number(b.line?.time ?? 0))
+            .at(-1)?.worker,
       );
     },
     stopAll() {
