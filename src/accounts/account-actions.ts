@@ -1,6 +1,7 @@
 /** What the CLI and the HTTP API both do to an account: read its secret (audited), stop managing it. */
 import type { AuditLog } from '../audit/audit-log.ts';
 import { PermanentError } from '../errors.ts';
+import type { JournalStore } from '../jobs/rotate/journal.ts';
 import type { ProviderStore } from '../providers/provider-store.ts';
 import type { SecretStore, SecretValue } from '../vault/secret-store.ts';
 import { type AccountRef, canonicalRef } from './account-ref.ts';
@@ -11,6 +12,7 @@ export interface AccountActionDeps {
   vault: SecretStore;
   audit: AuditLog;
   providers: Pick<ProviderStore, 'list'>;
+  journals: Pick<JournalStore, 'read'>;
 }
 
 /** The current secret; every read is audited, a refused one too. */
@@ -46,6 +48,15 @@ export async function removeAccount(
 ): Promise<AccountRecord> {
   const record = await deps.accounts.require(ref);
   const owner = canonicalRef(ref);
+  const open = await deps.journals.read(ref);
+  if (open !== undefined) {
+    // Removing it would drop the pending secret of a key that may exist in AWS.
+    throw new PermanentError(
+      'rotation_in_progress',
+      `${record.account}: rotation ${open.rotationId} is half-finished (step ${open.step}); resume it (iam-pam dlq replay) or abandon it (iam-pam rotate ${record.account} --abandon) first`,
+      { detail: { rotationId: open.rotationId, step: open.step } },
+    );
+  }
   const signing = (await deps.providers.list()).filter(
     (p) => p.credential.type === 'linked' && p.credential.account === owner,
   );

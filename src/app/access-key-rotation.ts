@@ -16,7 +16,8 @@ export interface AccessKeyRotationWiring {
   domain: Domain;
   enqueue: EnqueueJob;
   events: EventLog;
-  metrics: RotationMetrics;
+  /** Absent where no worker runs (the CLI's and the API's abandon). */
+  metrics?: RotationMetrics | undefined;
 }
 
 /** How far back the audit is read for the sends of one rotation. */
@@ -58,9 +59,9 @@ export function accessKeyRotationDeps(wiring: AccessKeyRotationWiring): AccessKe
         detail,
       });
     },
-    observe: {
-      verifyWait: (seconds, outcome) => wiring.metrics.verifyWait.observe({ outcome }, seconds),
-      keyPending: (delta) => wiring.metrics.keysPending.inc(delta),
+    observe: wiring.metrics && {
+      verifyWait: (seconds, outcome) => wiring.metrics?.verifyWait.observe({ outcome }, seconds),
+      keyPending: (delta) => wiring.metrics?.keysPending.inc(delta),
     },
   };
 }

@@ -15,7 +15,6 @@ import { createDiscoverHandler } from '../jobs/discover/handler.ts';
 import { createHeartbeatHandler } from '../jobs/heartbeat/handler.ts';
 import { jobContracts } from '../jobs/registry.ts';
 import type { OpenRotation, RequestRotation } from '../jobs/rotation-ports.ts';
-import { createAccessKeyKind } from '../jobs/rotate/access-key/kind.ts';
 import {
   createRotateHandler,
   rotationFailpoints,
@@ -26,10 +25,11 @@ import { createValidateProviderHandler } from '../jobs/validate-provider/handler
 import type { Logger } from '../logger.ts';
 import { registerDiscoveryGauges } from '../metrics/engine-metrics.ts';
 import { createRotationMetrics } from '../metrics/rotation-metrics.ts';
-import { accessKeyOldKeyJobs, accessKeyRotationDeps } from './access-key-rotation.ts';
+import { accessKeyOldKeyJobs } from './access-key-rotation.ts';
 import { observeRotations } from './observe-rotations.ts';
 import { bindHandlers } from '../workers/bind-handlers.ts';
 import type { CreateJobs } from './engine-deps.ts';
+import { productionRotationKinds } from './rotation-kinds.ts';
 
 /** Each managed access-key account's current key, by lower-cased user name. */
 async function managedKeysOf(domain: Domain, provider: string) {
@@ -94,10 +94,7 @@ const productionJobs = async (deps: Parameters<CreateJobs>[0], options: Producti
     events: deps.events,
     metrics: rotationMetrics,
   };
-  const kinds: RotationKinds = {
-    'access-key': createAccessKeyKind(accessKeyRotationDeps(wiring)),
-    ...options.rotationKinds,
-  };
+  const kinds = options.rotationKinds ?? productionRotationKinds(wiring);
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
   const providerBudget = (providerId: string) =>
     budgetOf(domain.providers, providerId, deps.config.iam.defaultMaxRps);

@@ -12,7 +12,8 @@ const REASON_PREFIX = /^([a-z][a-z0-9_]*): /;
 
 /** BullMQ's own failure texts, for jobs it fails itself. */
 const BULLMQ_REASONS: ReadonlyArray<[RegExp, string]> = [
-  [/stalled more than allowable limit/, 'stalled_too_often'],
+  // Its workers kept dying (or freezing) mid-run: a rotation's journal stays open for a replay.
+  [/stalled more than allowable limit/, 'worker_lost'],
   [/started more than allowable limit/, 'too_many_starts'],
 ];
 

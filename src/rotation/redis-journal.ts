@@ -169,7 +169,12 @@ export function createRedisJournal(deps: RedisJournalDeps): JournalStore {
 
     async close(journal, outcome, writer) {
       const key = journalKey(journal.account);
-      const closed: ClosedJournal = { ...journal, closedAt: new Date().toISOString(), outcome };
+      const closed: ClosedJournal = {
+        ...journal,
+        closedAt: new Date().toISOString(),
+        outcome,
+        closedByJob: writer.jobId,
+      };
       await fenced(`journal close on ${journal.account}`, key, () =>
         runScript(
           redis,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
+import type { AccountRef } from '../../src/accounts/account-ref.ts';
 import type { AccountKind } from '../../src/identifiers.ts';
 import type { RotationKind, RotationStep } from '../../src/jobs/rotate/rotation-kind.ts';
 import type { SecretValue } from '../../src/vault/secret-store.ts';
@@ -39,29 +40,48 @@ function testSecret(kind: AccountKind): SecretValue {
     : { accessKeyId: `AKIATEST${random.slice(0, 12).toUpperCase()}`, secretAccessKey: random };
 }
 
-export function createTestRotationKind(kind: AccountKind = 'access-key'): RotationKind {
+export interface TestKindOptions {
+  /** Awaited before each step runs (crash tests pause a run there). */
+  beforeStep?: (step: string, account: AccountRef) => Promise<void>;
+}
+
+export function createTestRotationKind(
+  kind: AccountKind = 'access-key',
+  options: TestKindOptions = {},
+): RotationKind {
+  const steps: RotationStep[] = [
+    {
+      name: 'plan',
+      async run({ account }, { iam }) {
+        const tags = await iam.listUserTags(account.userName);
+        return { record: { tagsBefore: tags.length } };
+      },
+    },
+    ensureTag('tag_first', FIRST_TAG),
+    {
+      name: 'store_pending',
+      async run() {
+        return {
+          record: { stored: true },
+          pending: testSecret(kind),
+        };
+      },
+    },
+    ensureTag('tag_second', SECOND_TAG),
+  ];
+  const { beforeStep } = options;
   return {
     kind,
-    steps: [
-      {
-        name: 'plan',
-        async run({ account }, { iam }) {
-          const tags = await iam.listUserTags(account.userName);
-          return { record: { tagsBefore: tags.length } };
-        },
-      },
-      ensureTag('tag_first', FIRST_TAG),
-      {
-        name: 'store_pending',
-        async run() {
-          return {
-            record: { stored: true },
-            pending: testSecret(kind),
-          };
-        },
-      },
-      ensureTag('tag_second', SECOND_TAG),
-    ],
+    steps:
+      beforeStep === undefined
+        ? steps
+        : steps.map((step) => ({
+            name: step.name,
+            run: async (input, ports) => {
+              await beforeStep(step.name, input.account);
+              return step.run(input, ports);
+            },
+          })),
     async abandon({ account }, { iam, vault, vaultWrite }) {
       const tags = await iam.listUserTags(account.userName);
       const ours = tags.filter((tag) => tag.key === FIRST_TAG || tag.key === SECOND_TAG);

@@ -1,21 +1,37 @@
 /**
  * A worker process with the test job types besides the production ones: the real `worker`
  * command, started by tests as `node --import tsx test/support/test-worker.ts [--queues …]`.
- * Retries are shortened (fixed 50 ms) and the dead-letter reconciler runs every second; access
- * keys rotate with the test kind (test-rotation-kind.ts), which also declares the failpoints.
+ * Retries are shortened (fixed 50 ms) and the dead-letter reconciler runs every second. Access
+ * keys rotate with the test kind (test-rotation-kind.ts), whose steps also declare the
+ * failpoints; a test pauses a rotation before a step with `pauseKey` (see rotationPause).
  */
 import { createProductionJobsWith } from '../../src/app/production-jobs.ts';
 import { createWorkerCommand } from '../../src/cli/commands/worker.ts';
 import { runCli } from '../../src/cli/program.ts';
+import { sleep } from '../../src/sleep.ts';
+import { rotationPause } from './rotation-pause.ts';
 import { createTestJobs } from './test-jobs.ts';
 import { createTestRotationKind } from './test-rotation-kind.ts';
 
 const worker = createWorkerCommand({
   createJobs: async (deps) => {
-    // Access keys rotate with the test kind (four steps, two TagUser) until their rotation is
-    // written; passwords have no kind (not_implemented).
+    const pause = rotationPause(deps.config.redis.prefix);
     const production = await createProductionJobsWith({
-      rotationKinds: { 'access-key': createTestRotationKind('access-key') },
+      rotationKinds: {
+        'access-key': createTestRotationKind('access-key', {
+          // While the test holds the pause key, the run waits here (its pid in `paused`).
+          beforeStep: async (step, account) => {
+            const keys = pause(step, account.userName);
+            if ((await deps.redis.exists(keys.pause)) === 0) {
+              return;
+            }
+            await deps.redis.set(keys.paused, String(process.pid));
+            while ((await deps.redis.exists(keys.pause)) === 1) {
+              await sleep(20);
+            }
+          },
+        }),
+      },
     })(deps);
     const bindings = Array.isArray(production) ? production : production.bindings;
     const budgetOf = Array.isArray(production) ? undefined : production.budgetOf;

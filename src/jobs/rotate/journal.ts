@@ -48,6 +48,8 @@ export type JournalOutcome = 'succeeded' | 'abandoned';
 export interface ClosedJournal extends Journal {
   readonly closedAt: string;
   readonly outcome: JournalOutcome;
+  /** The job whose run closed it: a run of that job killed right after can tell it is done. */
+  readonly closedByJob?: string | undefined;
 }
 
 /** Who writes (the audit's actor and job) and the lease that proves it may. */

@@ -11,7 +11,7 @@ import type { Failpoints } from '../../failpoints.ts';
 import { stepFailpoint } from '../../failpoints.ts';
 import type { JobProgress, JobResult } from '../define-job.ts';
 import type { EmitEvent } from '../events.ts';
-import type { Journal, JournalStore, JournalWriter } from './journal.ts';
+import type { ClosedJournal, Journal, JournalStore, JournalWriter } from './journal.ts';
 import type { AbandonOutcome, RotationKind, RotationPorts } from './rotation-kind.ts';
 
 /** The step that closes a journal; `rotation:after-done` follows it. */
@@ -47,8 +47,31 @@ function snapshotOf(journal: Journal): Record<string, unknown> {
   };
 }
 
+function resultOf(kind: RotationKind, closed: ClosedJournal): JobResult {
+  return {
+    account: closed.account,
+    kind: closed.kind,
+    rotationId: closed.rotationId,
+    ...kind.result?.(closed),
+    steps: closed.steps.map(({ step, at, ms }) => ({ step, at, ms })),
+  };
+}
+
 export async function runRotation(kind: RotationKind, run: RotationRun): Promise<JobResult> {
   const { journals, writer, account } = run;
+  if ((await journals.read(account)) === undefined) {
+    // This job closed its rotation already and died before it could say so: done.
+    const [last] = await journals.history(account, 1);
+    if (last?.closedByJob === run.jobId && last.outcome === 'succeeded') {
+      // Its event may not have gone out: at least once, then.
+      await run.emit({
+        type: 'rotation.succeeded',
+        account: last.account,
+        detail: { rotationId: last.rotationId, steps: last.steps.length },
+      });
+      return resultOf(kind, last);
+    }
+  }
   const start = { rotationId: run.newRotationId(), reason: run.reason, jobId: run.jobId };
   const { journal: opened, opened: isNew } = await journals.open(account, start, writer);
   let journal = opened;
@@ -71,35 +94,40 @@ export async function runRotation(kind: RotationKind, run: RotationRun): Promise
     await run.progress({ step: step.name, rotationId: journal.rotationId });
     const startedAt = performance.now();
     const outcome = (await step.run({ account, journal, reason: journal.reason }, run.ports)) ?? {};
-    journal = await journals.recordStep(
-      journal,
-      {
-        step: step.name,
-        at: run.ports.now().toISOString(),
-        ms: Math.round(performance.now() - startedAt),
-        record: outcome.record ?? {},
-      },
-      writer,
-      outcome.pending === undefined ? undefined : { value: outcome.pending },
-    );
+    try {
+      journal = await journals.recordStep(
+        journal,
+        {
+          step: step.name,
+          at: run.ports.now().toISOString(),
+          ms: Math.round(performance.now() - startedAt),
+          record: outcome.record ?? {},
+        },
+        writer,
+        outcome.pending === undefined ? undefined : { value: outcome.pending },
+      );
+    } catch (err) {
+      run.ports.log.warn(
+        { rotationId: journal.rotationId, step: step.name, code: (err as { code?: string }).code },
+        'journal write refused',
+      );
+      throw err;
+    }
     run.attachState(snapshotOf(journal));
+    run.ports.log.info(
+      { rotationId: journal.rotationId, step: step.name, fencingToken: writer.fence.fencingToken },
+      'rotation step done',
+    );
     run.failpoints.hit(stepFailpoint(step.name));
   }
   const closed = await journals.close(journal, 'succeeded', writer);
   run.failpoints.hit(stepFailpoint(DONE_STEP));
-  const steps = closed.steps.map(({ step, at, ms }) => ({ step, at, ms }));
   await run.emit({
     type: 'rotation.succeeded',
     ...event,
-    detail: { ...event.detail, steps: steps.length },
+    detail: { ...event.detail, steps: closed.steps.length },
   });
-  return {
-    account: closed.account,
-    kind: closed.kind,
-    rotationId: closed.rotationId,
-    ...kind.result?.(closed),
-    steps,
-  };
+  return resultOf(kind, closed);
 }
 
 export interface AbandonResult extends AbandonOutcome {

@@ -68,7 +68,12 @@ export function createFakeJournal() {
     },
     async close(journal, outcome, writer) {
       guard(writer);
-      const done: ClosedJournal = { ...journal, outcome, closedAt: new Date().toISOString() };
+      const done: ClosedJournal = {
+        ...journal,
+        outcome,
+        closedAt: new Date().toISOString(),
+        closedByJob: writer.jobId,
+      };
       open.delete(journal.account);
       closed.set(journal.account, [done, ...(closed.get(journal.account) ?? [])]);
       return done;

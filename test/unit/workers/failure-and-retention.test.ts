@@ -14,7 +14,7 @@ describe('failure reasons', () => {
 
   it("read our reason back, name BullMQ's own failures, and call the rest internal", () => {
     expect(reasonOf('needs_decision: two foreign keys')).toBe('needs_decision');
-    expect(reasonOf('job stalled more than allowable limit')).toBe('stalled_too_often');
+    expect(reasonOf('job stalled more than allowable limit')).toBe('worker_lost');
     expect(reasonOf('job started more than allowable limit')).toBe('too_many_starts');
     expect(reasonOf('GetUser: Throttling: Rate exceeded')).toBe('internal');
     expect(reasonOf(undefined)).toBeUndefined();
