@@ -30,9 +30,9 @@ export function promoteStep(deps: AccessKeyRotationDeps): RotationStep {
   };
 }
 
-/** IAM allows letters, digits, spaces and `_.:/=+-@` in a tag value (256 at most). */
+/** IAM allows letters, digits, spaces and `_.:/=+-@` in a tag value (256 at most): no comma. */
 export function tagMessage(rotationId: string, at: string): string {
-  return `managed by iam-pam, rotation ${rotationId} at ${at}`;
+  return `managed by iam-pam - rotation ${rotationId} at ${at}`;
 }
 
 export function tagStep(): RotationStep {
