@@ -29,7 +29,9 @@ describe('access-key rotation', () => {
     const newId = await expectOneWorkingKey(world);
     expect(newId).not.toBe(old.accessKeyId);
     expect([...world.tags.keys()]).toEqual([newId]);
-    expect(world.tags.get(newId)).toMatch(/^managed by iam-pam - rotation rot-1 at [\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u);
+    expect(world.tags.get(newId)).toMatch(
+      /^managed by iam-pam - rotation rot-1 at [\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u,
+    );
     expect(await world.vault.read(OWNER, 'pending')).toBeUndefined();
     expect(await world.vault.read(OWNER, 'previous')).toBeUndefined();
     expect(result).toMatchObject({
