@@ -19,7 +19,7 @@ import { isServedByWorker } from '../producers/queue-workers.ts';
 import { waitForJob } from '../producers/wait-for-job.ts';
 import type { CliContext } from './cli-context.ts';
 import { noticeWhileNoWorker } from './no-worker-notice.ts';
-import { withProducerSession } from './producer-session.ts';
+import { type ProducerSession, withProducerSession } from './producer-session.ts';
 import type { ExitCode } from './run-action.ts';
 
 export interface EnqueueFlags {
@@ -42,7 +42,7 @@ export interface EnqueueCommandOptions {
   /** The contracts a replay may need; default the production ones. */
   contracts?: readonly JobContract[];
   /** Refuses before enqueueing (exit 1 `rotation_in_progress`, exit 2 unknown provider, …). */
-  check?: () => Promise<void>;
+  check?: (session: ProducerSession) => Promise<void>;
 }
 
 function outcomeOf(status: JobStatus) {
@@ -76,7 +76,11 @@ export async function runEnqueue<C extends JobContract>(
     options.contracts ?? jobContracts,
     async (session) => {
       const check = options.check;
-      const job = await session.enqueue(contract, payload, check === undefined ? {} : { check });
+      const job = await session.enqueue(
+        contract,
+        payload,
+        check === undefined ? {} : { check: () => check(session) },
+      );
       if (flags.wait !== true) {
         context.print(job, { json, text: `queued ${job.queue}/${job.jobId}` });
         return 0;

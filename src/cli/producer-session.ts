@@ -11,6 +11,7 @@ import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueSet } from '../producers/create-queues.ts';
 import { checkRedis } from '../queue/check-redis.ts';
+import type { EventLog } from '../queue/event-log.ts';
 import { createRedisConnection, type RedisConnection } from '../queue/redis-connections.ts';
 
 export interface ProducerSession {
@@ -19,6 +20,7 @@ export interface ProducerSession {
   queues: QueueSet;
   enqueue: EnqueueJob;
   deadLetter: DeadLetter;
+  events: EventLog;
   /** A new patient connection (for waiting on a job's events). */
   connectPatient: () => RedisConnection;
 }
@@ -41,6 +43,7 @@ export async function withProducerSession<T>(
         queues: services.queues,
         enqueue: services.enqueue,
         deadLetter,
+        events: services.events,
         connectPatient: () => createRedisConnection(config.redis, 'worker', log),
       });
     } finally {

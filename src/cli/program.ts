@@ -13,6 +13,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerDiscover } from './commands/discover.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerHeartbeat } from './commands/heartbeat.ts';
+import { registerRotate } from './commands/rotate.ts';
 import { registerKeygen } from './commands/keygen.ts';
 import { registerProvider } from './commands/provider.ts';
 import { registerSandbox } from './commands/sandbox.ts';
@@ -29,6 +30,7 @@ const COMMANDS: readonly CommandRegistrar[] = [
   registerDiscover,
   registerDlq,
   registerHeartbeat,
+  registerRotate,
   registerKeygen,
   registerProvider,
   registerSandbox,

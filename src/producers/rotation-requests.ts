@@ -32,6 +32,8 @@ export interface RotationRequests {
   ): Promise<EnqueuedJob>;
   /** The rotation job working on the account (waiting, active or delayed), if any. */
   liveJob(account: AccountRef): Promise<LiveRotation | undefined>;
+  /** Throws `rotation_in_progress` (and emits `rotation.refused`) for a half-finished journal. */
+  check(account: AccountRef): Promise<void>;
 }
 
 export function createRotationRequests(deps: {
@@ -73,6 +75,7 @@ export function createRotationRequests(deps: {
 
   return {
     liveJob,
+    check: refuseIfHalfFinished,
     async request(account, reason, options = {}) {
       const enqueued = await deps.enqueue(
         rotate,

@@ -65,7 +65,7 @@ describe('README and docs/', () => {
     const later = tableAfter(text, '## Landing later').map(
       (row) => /`iam-pam ([a-z-]+)/.exec(row)?.[1] ?? row,
     );
-    expect(later).toEqual(['rotate', 'demo']);
+    expect(later).toEqual(['demo']);
     for (const name of later) {
       // `demo` exists as a stub that says it is not there yet; the others do not exist.
       if (name !== 'demo') {

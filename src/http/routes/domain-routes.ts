@@ -12,6 +12,7 @@ import { registerAuditRoutes } from './audit-routes.ts';
 import { registerDiscoveryRoutes } from './discovery-routes.ts';
 import { registerHeartbeatRoutes } from './heartbeat-routes.ts';
 import { registerProviderRoutes } from './provider-routes.ts';
+import { registerRotationRoutes } from './rotation-routes.ts';
 
 export const domainRoutes: HttpRoutePlugin = async (app, deps) => {
   // Cluster exposes the same commands the domain uses.
@@ -22,5 +23,6 @@ export const domainRoutes: HttpRoutePlugin = async (app, deps) => {
   registerAccountRoutes(app, domain);
   registerDiscoveryRoutes(app, deps, domain);
   registerHeartbeatRoutes(app, deps, domain);
+  registerRotationRoutes(app, deps, domain);
   registerAuditRoutes(app, domain);
 };
