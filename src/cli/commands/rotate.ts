@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 
 import { parseAccountRef } from '../../accounts/account-ref.ts';
-import { PRODUCTION_ROTATION_KINDS } from '../../app/rotation-kinds.ts';
+import { productionRotationKinds } from '../../app/rotation-kinds.ts';
 import { invalidInput } from '../../errors.ts';
 import { rotate } from '../../jobs/rotate/contract.ts';
 import { jobContracts } from '../../jobs/registry.ts';
@@ -48,7 +48,11 @@ export const registerRotate: CommandRegistrar = (program: Command, run) => {
         const outcome = await abandonOpenRotation(
           {
             domain,
-            kinds: PRODUCTION_ROTATION_KINDS,
+            kinds: productionRotationKinds({
+              domain,
+              enqueue: session.enqueue,
+              events: session.events,
+            }),
             rotations: createRotationRequests({ ...session, journals: domain.journals }),
             leases: createUserLeases({
               redis: domain.redis,

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { checkAccountParts } from '../../accounts/account-ref.ts';
-import { PRODUCTION_ROTATION_KINDS } from '../../app/rotation-kinds.ts';
+import { productionRotationKinds } from '../../app/rotation-kinds.ts';
 import type { Domain } from '../../domain.ts';
 import { rotate } from '../../jobs/rotate/contract.ts';
 import { createRotationRequests } from '../../producers/rotation-requests.ts';
@@ -63,7 +63,7 @@ export function registerRotationRoutes(app: FastifyInstance, deps: HttpDeps, dom
       return abandonOpenRotation(
         {
           domain,
-          kinds: PRODUCTION_ROTATION_KINDS,
+          kinds: productionRotationKinds({ domain, enqueue: deps.enqueue, events: deps.events }),
           rotations,
           leases,
           events: deps.events,
