@@ -2,7 +2,8 @@
  * `account add` (DESIGN.md "Reset on import"): reads IAM synchronously (GetUser, then
  * ListAccessKeys or GetLoginProfile) through the provider's budget and never changes AWS. The
  * user's existing key becomes the account's; an adopted secret is verified with STS before it
- * is stored.
+ * is stored. With `resetOnImport` the caller then asks for a rotation (`wantsReset`): with no
+ * key it creates the first managed key, with one it replaces it.
  */
 import { z } from 'zod';
 
@@ -46,9 +47,9 @@ export async function importAccount(
 ): Promise<AccountRecord> {
   const input = parseInput(importInputSchema, body ?? {});
   await deps.providers.require(ref.provider);
-  if (input.resetOnImport) {
+  if (input.resetOnImport && ref.kind === 'password') {
     throw invalidInput(
-      'resetOnImport (--reset) arrives with the rotation issues; add the account without it for now, it changes nothing in AWS',
+      'resetOnImport (--reset) of a password arrives with the password rotation; add the account without it for now, it changes nothing in AWS',
     );
   }
   if (ref.kind === 'password' && input.accessKeyId !== undefined) {
@@ -155,4 +156,9 @@ export async function importAccount(
     detail: { adopted: adopted !== undefined, userId: user.userId },
   });
   return record;
+}
+
+/** Whether the import asked for a rotation right after it (`--reset`, `resetOnImport`). */
+export function wantsReset(body: unknown): boolean {
+  return parseInput(importInputSchema, body ?? {}).resetOnImport;
 }

@@ -196,13 +196,13 @@ describe(`providers and accounts on ${process.env.IAM_TEST_BACKEND}`, () => {
     await expect(
       importAccount(
         importDeps(),
-        parseAccountRef(`main/${userName}/access-key`),
+        parseAccountRef(`main/${userName}/password`),
         { resetOnImport: true },
         actor,
       ),
     ).rejects.toMatchObject({
       code: 'invalid_input',
-      message: expect.stringMatching(/rotation issues/),
+      message: expect.stringMatching(/password rotation/),
     });
   });
 

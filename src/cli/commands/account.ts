@@ -6,7 +6,9 @@ import { parseAccountRef } from '../../accounts/account-ref.ts';
 import type { AccountRecord } from '../../accounts/account-store.ts';
 import { importAccount } from '../../accounts/import-account.ts';
 import { invalidInput } from '../../errors.ts';
+import { rotate } from '../../jobs/rotate/contract.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
+import { runEnqueue } from '../enqueue-command.ts';
 
 export function describeAccount(a: AccountRecord): string {
   const key = a.currentAccessKeyId ? `\t${a.currentAccessKeyId}` : '';
@@ -42,8 +44,11 @@ export const registerAccount: CommandRegistrar = (program: Command, run) => {
       '--adopt-secret-stdin',
       `take over the existing secret, read from stdin as JSON: ${ADOPTED_SECRET_SHAPE}`,
     )
-    .option('--reset', 'rotate right after import (arrives with the rotation issues)')
-    .option('--wait', 'with --reset: wait for the rotation')
+    .option(
+      '--reset',
+      'rotate right after import: no key → the first managed key, one key → replaced (access keys)',
+    )
+    .option('--wait', 'with --reset: wait for the rotation, show its progress')
     .option('--json', 'JSON')
     .action(
       (
@@ -82,7 +87,23 @@ export const registerAccount: CommandRegistrar = (program: Command, run) => {
             },
             context.actor,
           );
-          context.print(record, { json: options.json === true, text: describeAccount(record) });
+          if (options.reset !== true) {
+            context.print(record, { json: options.json === true, text: describeAccount(record) });
+            return 0;
+          }
+          // stdout carries the rotation job's outcome, as for `rotate`; the import goes to stderr.
+          context.log().info({ account: record.account }, `managed ${describeAccount(record)}`);
+          return runEnqueue(
+            context,
+            rotate,
+            {
+              provider: record.provider,
+              userName: record.userName,
+              kind: record.kind,
+              reason: 'import',
+            },
+            { wait: options.wait === true, json: options.json === true },
+          );
         }),
     );
 

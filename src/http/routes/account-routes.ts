@@ -6,8 +6,9 @@ import type { FastifyInstance } from 'fastify';
 
 import { readAccountSecret, removeAccount } from '../../accounts/account-actions.ts';
 import { type AccountRef, checkAccountParts } from '../../accounts/account-ref.ts';
-import { importAccount } from '../../accounts/import-account.ts';
+import { importAccount, wantsReset } from '../../accounts/import-account.ts';
 import type { Domain } from '../../domain.ts';
+import type { EnqueuedJob } from '../../jobs/define-job.ts';
 import { actorOf } from './actor.ts';
 
 type AccountParams = { Params: { id: string; userName: string; kind: string } };
@@ -17,7 +18,14 @@ const tags = ['accounts'];
 const refOf = (params: AccountParams['Params']): AccountRef =>
   checkAccountParts(params.id, params.userName, params.kind);
 
-export function registerAccountRoutes(app: FastifyInstance, domain: Domain): void {
+/** Asks for the rotation `resetOnImport` wants (rotation-requests.ts). */
+export type RequestResetRotation = (account: AccountRef) => Promise<EnqueuedJob>;
+
+export function registerAccountRoutes(
+  app: FastifyInstance,
+  domain: Domain,
+  requestReset: RequestResetRotation,
+): void {
   app.put<AccountParams>(
     ACCOUNT_URL,
     {
@@ -25,7 +33,7 @@ export function registerAccountRoutes(app: FastifyInstance, domain: Domain): voi
       schema: {
         tags,
         summary:
-          'Manage an account: body {accessKeyId?, adoptSecret?, resetOnImport?}; reads IAM, changes nothing in AWS (502 when IAM is unreachable)',
+          'Manage an account: body {accessKeyId?, adoptSecret?, resetOnImport?}; reads IAM, changes nothing in AWS (502 when IAM is unreachable); 201 with the account, plus rotation {queue, jobId} when resetOnImport enqueued one',
       },
     },
     async (request, reply) => {
@@ -40,7 +48,11 @@ export function registerAccountRoutes(app: FastifyInstance, domain: Domain): voi
         request.body ?? {},
         actorOf(request),
       );
-      return reply.status(201).send(record);
+      if (!wantsReset(request.body)) {
+        return reply.status(201).send(record);
+      }
+      const rotation = await requestReset(record);
+      return reply.status(201).send({ ...record, rotation });
     },
   );
 

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 
 import { checkMasterKeyAtStart, createDomain } from '../../domain.ts';
+import { createRotationRequests } from '../../producers/rotation-requests.ts';
 import type { HttpRoutePlugin } from '../http-deps.ts';
 import { registerAccountRoutes } from './account-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
@@ -20,7 +21,13 @@ export const domainRoutes: HttpRoutePlugin = async (app, deps) => {
   app.addHook('onClose', () => domain.close());
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
   registerProviderRoutes(app, deps, domain);
-  registerAccountRoutes(app, domain);
+  const rotations = createRotationRequests({
+    queues: deps.queues,
+    enqueue: deps.enqueue,
+    journals: domain.journals,
+    events: deps.events,
+  });
+  registerAccountRoutes(app, domain, (account) => rotations.request(account, 'import'));
   registerDiscoveryRoutes(app, deps, domain);
   registerHeartbeatRoutes(app, deps, domain);
   registerRotationRoutes(app, deps, domain);
