@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AccountRef, canonicalRef, parseAccountRef } from '../../src/accounts/account-ref.ts';
 import { importAccount } from '../../src/accounts/import-account.ts';
 import { createUnsettledMutations } from '../../src/audit/unsettled-mutations.ts';
+import { type ApiRuntime, startApiRuntime } from '../../src/app/api-runtime.ts';
 import { createProductionJobs } from '../../src/app/production-jobs.ts';
 import { createDomain, type Domain } from '../../src/domain.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
@@ -23,14 +24,18 @@ import { custom } from '../support/domain.ts';
 import { useEngine } from '../support/engine.ts';
 import { createIamAdmin, type IamAdmin, type Principal } from '../support/iam-admin.ts';
 import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
+import { createCliRunner } from '../support/cli-in-process.ts';
 import { scanForSecrets } from '../support/secret-scan.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const masterKey = randomBytes(32).toString('base64');
+const TOKEN = 'rotation-admin-token-0001';
 const engine = useEngine({
   createJobs: createProductionJobs,
-  env: { IAM_PAM_MASTER_KEY: masterKey },
+  env: { IAM_PAM_MASTER_KEY: masterKey, IAM_PAM_API_TOKENS: `ops:${TOKEN}:admin` },
 });
+const cli = createCliRunner({ ...engine.redis.env, IAM_PAM_MASTER_KEY: masterKey });
+let api: ApiRuntime;
 const backend = useIamBackend();
 let admin: IamAdmin;
 let domain: Domain;
@@ -147,6 +152,7 @@ beforeAll(async () => {
   domain = createDomain({ config: engine.config, redis: engine.redis.redis });
   principal = await admin.createPrincipal('pam', [{ Effect: 'Allow', Action: '*', Resource: '*' }]);
   await newProvider();
+  api = await startApiRuntime({ config: engine.config, log: engine.log, listen: false });
 });
 
 afterEach(() => {
@@ -154,6 +160,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
+  await api?.close();
   domain?.close();
   await admin?.cleanup();
 });
@@ -315,6 +322,55 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
     },
     60_000,
   );
+
+  it('account add --reset --wait replaces the imported key; account show has lastRotation', async () => {
+    const userName = await admin.createUser('rot');
+    const key = await admin.createAccessKey(userName);
+    secrets.push(key.secretAccessKey);
+    const ref = parseAccountRef(`rot1/${userName}/access-key`);
+    const added = await cli([
+      'account',
+      'add',
+      `rot1/${userName}/access-key`,
+      '--reset',
+      '--wait',
+      '--json',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.json()).toMatchObject({
+      queue: 'rotation',
+      state: 'completed',
+      result: { oldAccessKeyId: key.accessKeyId, newAccessKeyId: expect.any(String) },
+    });
+    expect(added.stderr).toMatch(/step/);
+    await expectRotated(ref, userName, key.accessKeyId);
+    const shown = await cli(['account', 'show', `rot1/${userName}/access-key`, '--json']);
+    expect(shown.json()).toMatchObject({
+      status: 'managed',
+      lastRotation: { state: 'succeeded', at: expect.any(String) },
+    });
+    expect(added.stdout + added.stderr + shown.stdout).not.toContain(key.secretAccessKey);
+  });
+
+  it('PUT …/accounts/… with resetOnImport answers 201 with the account and its rotation job; a user with no key gets one', async () => {
+    const userName = await admin.createUser('rot');
+    const response = await api.app.inject({
+      method: 'PUT',
+      url: `/v1/providers/rot1/accounts/${userName}/access-key`,
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: { resetOnImport: true },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const body = JSON.parse(response.body) as { rotation: { queue: 'rotation'; jobId: string } };
+    expect(body).toMatchObject({
+      account: `rot1/${userName}/access-key`,
+      rotation: { queue: 'rotation' },
+    });
+    const status = await engine.finished(body.rotation, 30_000);
+    expect(status.state, status.failedReason).toBe('completed');
+    expect(status.result).not.toHaveProperty('oldAccessKeyId');
+    await expectRotated(parseAccountRef(`rot1/${userName}/access-key`), userName, 'none');
+  });
 
   it('leaves no plaintext secret in Redis', async () => {
     const findings = await scanForSecrets(engine.redis.redis, engine.redis.prefix, secrets);
