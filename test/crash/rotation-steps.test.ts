@@ -19,6 +19,7 @@ import { createSandbox, type Sandbox } from '../../src/sandbox/create-sandbox.ts
 import { createCrashHarness } from '../support/crash-harness.ts';
 import { useEngine } from '../support/engine.ts';
 import { rotationPause } from '../support/rotation-pause.ts';
+import { spawnCli } from '../support/spawn-cli.ts';
 import { createTestRotationKind, FIRST_TAG, SECOND_TAG } from '../support/test-rotation-kind.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -220,5 +221,23 @@ describe('a worker paused past its lease', () => {
     expect(await domain.vault.versions(owner)).toEqual(before.vault);
     expect(await domain.journals.history(accountOf('fenced'))).toEqual(before.history);
     expect(await domain.journals.read(accountOf('fenced'))).toBeUndefined();
+  });
+});
+
+describe('failpoint names', () => {
+  it('come from the steps the jobs declare: a worker armed with an undeclared one stops at start (exit 2)', async () => {
+    const worker = spawnCli(
+      ['worker', '--queues', 'rotation'],
+      {
+        ...engine.redis.env,
+        IAM_PAM_FAILPOINTS: 'rotation:after-lunch',
+        IAM_PAM_WORKER_HTTP_PORT: '0',
+      },
+      'test/support/test-worker.ts',
+    );
+    expect((await worker.exited).code).toBe(2);
+    expect(worker.stderr()).toMatch(
+      /IAM_PAM_FAILPOINTS: unknown failpoint "rotation:after-lunch": no job this worker runs has that step \(known: rotation:after-plan, rotation:after-tag_first,/,
+    );
   });
 });
