@@ -19,6 +19,7 @@ import { createSandbox, type Sandbox } from '../../src/sandbox/create-sandbox.ts
 import { createCrashHarness } from '../support/crash-harness.ts';
 import { useEngine } from '../support/engine.ts';
 import { rotationPause } from '../support/rotation-pause.ts';
+import { spawnCli } from '../support/spawn-cli.ts';
 import { createTestRotationKind, FIRST_TAG, SECOND_TAG } from '../support/test-rotation-kind.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -143,10 +144,8 @@ describe('a rotation killed at every step', () => {
 
 describe('a rotation killed while the sandbox holds a mutation', () => {
   it('resumes at the step whose response was lost, applies nothing twice, and settles the audit', async () => {
-    for (const worker of harness.live()) {
-      await harness.kill(worker);
-    }
-    await Promise.all([harness.start(), harness.start()]);
+    await harness.killAll();
+    await harness.start();
     sandbox.faults.set({ holdAfter: [{ action: 'TagUser', times: 1 }] });
     const job = await engine.enqueue(rotate, accountOf('held'));
     for (const tag of [FIRST_TAG, SECOND_TAG]) {
@@ -154,8 +153,8 @@ describe('a rotation killed while the sandbox holds a mutation', () => {
         (r) => r.action === 'TagUser' && r.held === true && r.params['Tags.member.1.Key'] === tag,
         { timeoutMs: 30_000 },
       );
-      const holder = await harness.workerLogging('rotation step done', job.jobId);
-      await harness.kill(holder);
+      // At once, before the SDK's own timeout would send it again: every worker (one holds it).
+      await harness.killAll();
       // A mutation whose answer never came: attempted, not settled.
       const trail = await domain.audit.list({ account: 'prod/held/access-key', limit: 20 });
       expect(trail.find((e) => e.action === 'TagUser')).toMatchObject({
@@ -220,5 +219,23 @@ describe('a worker paused past its lease', () => {
     expect(await domain.vault.versions(owner)).toEqual(before.vault);
     expect(await domain.journals.history(accountOf('fenced'))).toEqual(before.history);
     expect(await domain.journals.read(accountOf('fenced'))).toBeUndefined();
+  });
+});
+
+describe('failpoint names', () => {
+  it('come from the steps the jobs declare: a worker armed with an undeclared one stops at start (exit 2)', async () => {
+    const worker = spawnCli(
+      ['--queues', 'rotation'],
+      {
+        ...engine.redis.env,
+        IAM_PAM_FAILPOINTS: 'rotation:after-lunch',
+        IAM_PAM_WORKER_HTTP_PORT: '0',
+      },
+      'test/support/test-worker.ts',
+    );
+    expect((await worker.exited).code).toBe(2);
+    expect(worker.stderr()).toMatch(
+      /IAM_PAM_FAILPOINTS: unknown failpoint "rotation:after-lunch": no job this worker runs has that step \(known: rotation:after-plan, rotation:after-tag_first,/,
+    );
   });
 });

@@ -6,20 +6,48 @@
  * under the user's lease and closes the journal; `account remove` is refused while a journal
  * is open.
  */
-import { describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { removeAccount } from '../../src/accounts/account-actions.ts';
 import type { AccountRef } from '../../src/accounts/account-ref.ts';
+import { type ApiRuntime, startApiRuntime } from '../../src/app/api-runtime.ts';
 import { createDomain } from '../../src/domain.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
 import type { RotationKind } from '../../src/jobs/rotate/rotation-kind.ts';
 import { createRotationRequests } from '../../src/producers/rotation-requests.ts';
 import { createUserLeases } from '../../src/queue/user-lease.ts';
 import { abandonOpenRotation } from '../../src/rotation/abandon.ts';
+import { createCliRunner } from '../support/cli-in-process.ts';
 import { useEngine } from '../support/engine.ts';
 
+const TOKEN = 'admin-token-rotation-0123';
 // No worker serves the rotation queue: the jobs these tests enqueue stay where they are.
-const engine = useEngine({ noWorker: true });
+const engine = useEngine({
+  noWorker: true,
+  env: { IAM_PAM_API_TOKENS: `ops:${TOKEN}:admin` },
+});
+const cli = createCliRunner({
+  ...engine.redis.env,
+  IAM_PAM_MASTER_KEY: engine.config.vault.masterKey ?? '',
+});
+let api: ApiRuntime;
+let app: FastifyInstance;
+beforeAll(async () => {
+  api = await startApiRuntime({
+    config: engine.config,
+    log: engine.log,
+    contracts: [],
+    listen: false,
+  });
+  app = api.app;
+});
+afterAll(async () => {
+  await api.close();
+  domain.close();
+});
+const post = (url: string) =>
+  app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${TOKEN}` } });
 const domain = createDomain({ config: engine.config, redis: engine.redis.redis });
 const rotations = createRotationRequests({
   queues: engine.queues,
@@ -159,5 +187,32 @@ describe('rotation requests', () => {
     });
     await removeAccount(domain, account, 'test');
     expect(await domain.accounts.get(account)).toBeUndefined();
+  });
+
+  it('are refused over HTTP (409) and by the CLI (exit 1) as rotation_in_progress', async () => {
+    const half = await manage('surface');
+    await halfFinished(half, 'r-surface');
+    const refused = await post('/v1/providers/prod/accounts/surface/access-key/rotate');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ error: { code: 'rotation_in_progress' } });
+    const byCli = await cli(['rotate', 'prod/surface/access-key']);
+    expect(byCli.code).toBe(1);
+    expect(byCli.stderr).toMatch(/rotation_in_progress|rotation r-surface stopped at step intent/);
+
+    // With a job live: a rotation joins it, abandon is refused.
+    const live = await manage('surface-live');
+    const first = await post('/v1/providers/prod/accounts/surface-live/access-key/rotate');
+    expect(first.statusCode).toBe(202);
+    const again = await cli(['rotate', 'prod/surface-live/access-key', '--json']);
+    expect(again).toMatchObject({ code: 0 });
+    expect(again.json()).toEqual(first.json());
+    await halfFinished(live, 'r-surface-live');
+    const abandon = await post(
+      '/v1/providers/prod/accounts/surface-live/access-key/rotate/abandon',
+    );
+    expect(abandon.statusCode).toBe(409);
+    expect(abandon.json()).toMatchObject({ error: { code: 'rotation_in_progress' } });
+    expect((await cli(['rotate', 'prod/surface-live/access-key', '--abandon'])).code).toBe(1);
+    expect(await domain.journals.read(live)).toMatchObject({ rotationId: 'r-surface-live' });
   });
 });

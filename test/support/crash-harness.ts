@@ -9,7 +9,6 @@ import { expect } from 'vitest';
 import type { LifecycleEvent } from '../../src/jobs/events.ts';
 import type { Sandbox } from '../../src/sandbox/create-sandbox.ts';
 import type { TestEngine } from './engine.ts';
-import type { LogLine } from './spawn-cli.ts';
 import { waitFor } from './wait-for.ts';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.ts';
 
@@ -31,6 +30,8 @@ export interface CrashHarness {
   nextDeath(timeoutMs?: number): Promise<WorkerProcess>;
   /** Kills it (SIGKILL) and asserts it died by that signal. */
   kill(worker: WorkerProcess): Promise<void>;
+  /** Kills every live worker at once (SIGKILL) and asserts how each died. */
+  killAll(): Promise<void>;
   /** Asserts that it died by SIGKILL (a failpoint's own kill included). */
   expectKilled(worker: WorkerProcess): Promise<void>;
   /** The first event after `after` matching `predicate`. */
@@ -38,8 +39,6 @@ export interface CrashHarness {
     predicate: (event: LifecycleEvent) => boolean,
     options?: { after?: string; timeoutMs?: number },
   ): Promise<LifecycleEvent>;
-  /** The live worker that logged `msg` for job `jobId` last. */
-  workerLogging(msg: string, jobId: string): Promise<WorkerProcess>;
   /** Kills every worker still running (SIGCONT first, for one that was stopped). */
   stopAll(): void;
 }
@@ -48,8 +47,6 @@ export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): 
   const workers: WorkerProcess[] = [];
   const exited = new Set<WorkerProcess>();
   const reported = new Set<WorkerProcess>();
-  const logged = (worker: WorkerProcess, msg: string, jobId: string): LogLine | undefined =>
-    worker.lines.findLast((line) => line.msg === msg && line.jobId === jobId);
   return {
     async start(options = {}) {
       const box = sandbox();
@@ -87,6 +84,16 @@ export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): 
       reported.add(worker);
       await this.expectKilled(worker);
     },
+    async killAll() {
+      const live = this.live();
+      for (const worker of live) {
+        worker.child.kill('SIGKILL');
+        reported.add(worker);
+      }
+      for (const worker of live) {
+        await this.expectKilled(worker);
+      }
+    },
     async expectKilled(worker) {
       const end = await worker.exited;
       expect(end.signal).toBe('SIGKILL');
@@ -96,18 +103,6 @@ export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): 
         'the event',
         async () => (await engine.events.read({ after, limit: 10_000 })).find(predicate),
         { timeoutMs, intervalMs: 100 },
-      );
-    },
-    workerLogging(msg, jobId) {
-      return waitFor(
-        `a worker logging "${msg}" for job ${jobId}`,
-        () =>
-          workers
-            .filter((worker) => !exited.has(worker))
-            .map((worker) => ({ worker, line: logged(worker, msg, jobId) }))
-            .filter(({ line }) => line !== undefined)
-            .sort((a, b) => Number(a.line?.time ?? 0) - Number(b.line?.time ?? 0))
-            .at(-1)?.worker,
       );
     },
     stopAll() {
