@@ -27,6 +27,7 @@ import type {
   WriteOptions,
 } from './secret-store.ts';
 import { VAULT_STAGES } from './secret-store.ts';
+import { refusalOf } from './vault-refusals.ts';
 import { VAULT_READ_STAGE, VAULT_WRITE } from './vault-script.ts';
 
 /** What the hash holds per version (`version:<id>`): metadata in clear, the secret sealed. */
@@ -93,74 +94,6 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
     return lease;
   }
 
-  const REFUSALS: Array<[string, (action: string, owner: string, detail: string) => Error]> = [
-    [
-      'STALE_LEASE',
-      (action, owner) =>
-        new TransientError(
-          'lease_lost',
-          `vault ${action} on ${owner} refused: this worker no longer holds the lease on the IAM user`,
-        ),
-    ],
-    [
-      'LEASED',
-      (action, owner) =>
-        new PermanentError(
-          'conflict',
-          `vault ${action} on ${owner} refused: a job is working on this IAM user (a rotation?); try again when it is done`,
-        ),
-    ],
-    [
-      'WRONG_MASTER_KEY',
-      (action, owner, detail) =>
-        // Transient: another worker, started with the vault's key, can do it.
-        new TransientError(
-          'config_invalid',
-          `vault ${action} on ${owner} refused: sealed under master key ${ring().current.id}, but the vault's active master key is now ${/WRONG_MASTER_KEY (\S+)/.exec(detail)?.[1] ?? '?'} (vault rekey); restart this process with that key as IAM_PAM_MASTER_KEY; nothing was written`,
-        ),
-    ],
-    [
-      'NO_PENDING',
-      (action, owner) =>
-        new PermanentError(
-          'conflict',
-          `vault ${action} on ${owner} refused: there is no pending version to promote`,
-        ),
-    ],
-    [
-      'UNNAMED_PROMOTE',
-      (action, owner) =>
-        new PermanentError(
-          'internal',
-          `vault ${action} on ${owner} refused: a promote must name the version it promotes`,
-        ),
-    ],
-    [
-      'OTHER_PENDING',
-      (action, owner) =>
-        new PermanentError(
-          'conflict',
-          `vault ${action} on ${owner} refused: the pending version is not the one named`,
-        ),
-    ],
-    [
-      'EMPTY_STAGE',
-      (action, owner) =>
-        new PermanentError(
-          'conflict',
-          `vault ${action} on ${owner} refused: the stage it moves is empty`,
-        ),
-    ],
-    [
-      'SAME_STAGE',
-      (action, owner) =>
-        new PermanentError(
-          'invalid_input',
-          `vault ${action} on ${owner} refused: a version cannot move onto its own stage`,
-        ),
-    ],
-  ];
-
   /**
    * Runs the write script; audits what it did (`ok` as soon as it is applied) or why not, then
    * waits for the replicas. `CHANGED` (the pointers it was computed for moved) does nothing:
@@ -195,13 +128,16 @@ export function createRedisVault(options: RedisVaultOptions): SecretStore {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await audit.append({ ...base, outcome: 'refused', detail: { why: message } });
-      const refusal = REFUSALS.find(([code]) => message.includes(code));
-      throw refusal ? refusal[1](audited.action, owner, message) : err;
+      throw refusalOf(message, audited.action, owner, () => ring().current.id) ?? err;
     }
     if (outcome === 'CHANGED') {
       return outcome;
     }
-    if (outcome !== 'ABSENT' && outcome !== 'ALREADY') {
+    // A repeat that finds its work done is audited too: the answer to the write that did it may
+    // have been lost (ioredis re-sends a command after a reconnect), leaving no entry of its own.
+    if (outcome === 'ALREADY') {
+      await audit.append({ ...base, outcome: 'ok', detail: { already: true } });
+    } else if (outcome !== 'ABSENT') {
       await audit.append({ ...base, outcome: 'ok' });
     }
     await waitForReplicas(record);

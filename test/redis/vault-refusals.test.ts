@@ -84,6 +84,13 @@ describe('a fenced promote', () => {
     await flakyVault.promote(owner, { actor, fence, versionId: first.versionId });
     expect(reconnects).toBe(1);
     expect(await vault.versionIdAt(owner, 'current')).toBe(first.versionId);
+    // The answer that said it was done was lost: the repeat leaves the trace.
+    const [entry] = await audit.list({ account: owner, limit: 1 });
+    expect(entry).toMatchObject({
+      action: 'vault.promote',
+      outcome: 'ok',
+      detail: { already: true },
+    });
 
     // A repeat after the next version was put is still a no-op: the new pending stays pending.
     const second = await vault.put(owner, 'pending', secretOf(2), { actor, fence });
