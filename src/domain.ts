@@ -77,6 +77,7 @@ export function createDomain(options: DomainOptions): Domain {
     redis,
     keys,
     audit,
+    minReplicas: config.redis.minReplicas ?? 0,
     keyring: () => {
       if (keyring === undefined) {
         // Reaching here without unlockVault() is a bug in the caller, or a missing key.
@@ -102,6 +103,8 @@ export function createDomain(options: DomainOptions): Domain {
     move: async (...args) => (await unlockVault(), sealedVault.move(...args)),
     clear: async (...args) => (await unlockVault(), sealedVault.clear(...args)),
     read: async (...args) => (await unlockVault(), sealedVault.read(...args)),
+    // A stage pointer is checked against its MAC, under the master key.
+    versionIdAt: async (...args) => (await unlockVault(), sealedVault.versionIdAt(...args)),
   };
   const accounts = createAccountStore(redis, keys);
   const providers = createProviderStore({

@@ -19,7 +19,7 @@ import { createEngineMetrics, type EngineMetrics } from '../metrics/engine-metri
 import { checkRedis } from '../queue/check-redis.ts';
 import { type BudgetOf, createRateBudget } from '../queue/rate-budget.ts';
 import { createRedisConnection, waitUntilReady } from '../queue/redis-connections.ts';
-import { createReplicaWait } from '../queue/replica-wait-local.ts';
+import { createReplicaWait } from '../queue/replica-wait.ts';
 import { createUserLeases } from '../queue/user-lease.ts';
 import { createConcurrencyGate } from '../workers/concurrency-gate.ts';
 import { createIamHooks } from '../workers/iam-hooks.ts';
@@ -98,7 +98,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     // WAIT goes on the connection that wrote, and must end before its command timeout.
     waitForReplicas: createReplicaWait({
       redis: leaseRedis,
-      minReplicas: 0,
+      minReplicas: config.redis.minReplicas ?? 0,
       timeoutMs: Math.floor(timing.commandTimeoutMs / 2),
     }),
   });
