@@ -10,13 +10,28 @@ import type { ProcessControl } from './cli-context.ts';
 
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
-export function waitForShutdownSignal(proc: ProcessControl, log: Logger): Promise<NodeJS.Signals> {
+export function waitForShutdownSignal(
+  proc: ProcessControl,
+  log: Logger,
+  options: {
+    /**
+     * A signal this soon after the first is the same stop, not a second one: under `npm run`,
+     * a terminal's Ctrl-C reaches the whole process group and npm relays it once more. Default 0.
+     */
+    repeatWithinMs?: number;
+  } = {},
+): Promise<NodeJS.Signals> {
+  let firstAt = 0;
   return new Promise((resolve) => {
     const second = (signal: NodeJS.Signals) => {
+      if (performance.now() - firstAt < (options.repeatWithinMs ?? 0)) {
+        return;
+      }
       log.warn({ signal }, 'second signal: exiting at once');
       proc.exit(128 + (constants.signals[signal] ?? 15));
     };
     const first = (signal: NodeJS.Signals) => {
+      firstAt = performance.now();
       for (const name of SIGNALS) {
         proc.off(name, first);
         proc.on(name, second);

@@ -4,8 +4,6 @@
  * dashboard, the domain services and queues the steps use, and worker processes. `close()`
  * stops the workers first (nothing writes after them), then deletes every key of the prefix.
  */
-import { createServer } from 'node:net';
-
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 
@@ -16,6 +14,7 @@ import {
   type QueueServices,
 } from '../app/queue-services.ts';
 import type { Env, SelfCommand } from '../cli/cli-context.ts';
+import type { AppConfig } from '../config/load-config.ts';
 import { closeWithin } from '../close-within.ts';
 import type { DeadLetter } from '../dead-letter/dead-letter.ts';
 import { createDomain, type Domain } from '../domain.ts';
@@ -68,12 +67,16 @@ export interface DemoEnvironment {
   close(): Promise<number>;
 }
 
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+/** On the preferred port when it is free, else on one the OS picks. */
+async function startApi(config: AppConfig, log: Logger): Promise<ApiRuntime> {
+  try {
+    return await startApiRuntime({ config, log });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+      throw err;
+    }
+    return startApiRuntime({ config: { ...config, http: { ...config.http, port: 0 } }, log });
+  }
 }
 
 /** Deletes every key under `{prefix}`; returns how many. */
@@ -95,8 +98,11 @@ export async function startDemoEnvironment(options: {
   self: SelfCommand;
   redis: DemoRedis;
 }): Promise<DemoEnvironment> {
-  const httpPort = (await isPortFree(PREFERRED_HTTP_PORT)) ? PREFERRED_HTTP_PORT : 0;
-  const settings = demoSettings({ env: options.env, redisUrl: options.redis.url, httpPort });
+  const settings = demoSettings({
+    env: options.env,
+    redisUrl: options.redis.url,
+    httpPort: PREFERRED_HTTP_PORT,
+  });
   const { config } = settings;
   const log: Logger = createLogger({ ...config.log, stream: 'stderr', service: 'demo' });
   const connection: RedisConnection = createRedisConnection(config.redis, 'producer', log);
@@ -150,7 +156,7 @@ export async function startDemoEnvironment(options: {
     const services = createQueueServices({ redis: connection, config });
     started.push(() => services.close());
     const deadLetter = createDeadLetterOf(services, { contracts: jobContracts, log });
-    const api = await startApiRuntime({ config, log });
+    const api = await startApi(config, log);
     started.push(() => closeWithin(api.close(), 5_000));
 
     const waitFor: DemoEnvironment['waitFor'] = (job, timeoutMs = 60_000) =>

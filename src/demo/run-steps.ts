@@ -1,7 +1,8 @@
 /**
  * Runs the demo's steps in order, each printed as it happens: `[n/N] name: title`, its report
  * lines, then `ok`, `skipped` or `FAILED` with the time it took. The first failure stops the
- * run (later steps build on it); the result names it.
+ * run (later steps build on it); the result names it. Once `stop` aborts (the demo is being
+ * stopped), no step starts and nothing more is printed.
  */
 import type { Writable } from 'node:stream';
 
@@ -19,11 +20,16 @@ const INDENT = '      ';
 export async function runSteps(
   steps: readonly DemoStep[],
   context: Omit<StepRun, 'report'>,
-  out: Writable,
+  output: Writable,
+  stop: AbortSignal,
 ): Promise<StepsOutcome> {
+  const out = { write: (text: string) => stop.aborted || output.write(text) };
   const skipped: string[] = [];
   for (const [index, step] of steps.entries()) {
     const number = index + 1;
+    if (stop.aborted) {
+      return { skipped };
+    }
     out.write(`[${number}/${steps.length}] ${step.name}: ${step.title}\n`);
     const began = performance.now();
     try {

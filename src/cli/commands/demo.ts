@@ -41,7 +41,10 @@ export const registerDemo: CommandRegistrar = (program: Command, run) => {
         const signalled = waitForShutdownSignal(
           proc,
           createLogger({ level: 'warn', format: 'json', stream: 'stderr', service: 'demo' }),
+          { repeatWithinMs: 2_000 },
         );
+        const stopping = new AbortController();
+        void signalled.then(() => stopping.abort());
         const redis: DemoRedis = await chooseRedis({
           redisUrl: context.env.REDIS_URL,
           answers: redisAnswers,
@@ -62,7 +65,7 @@ export const registerDemo: CommandRegistrar = (program: Command, run) => {
             out.write(`${line}\n`);
           }
           const scenario: Scenario = { provider: PROVIDER, accounts: [] };
-          const steps = runSteps(DEMO_STEPS, { demo, scenario }, out);
+          const steps = runSteps(DEMO_STEPS, { demo, scenario }, out, stopping.signal);
           // Steps still running when a signal comes fail once their connections close.
           steps.catch(() => undefined);
           outcome = await Promise.race([steps, signalled.then(() => 'interrupted' as const)]);
@@ -89,7 +92,11 @@ export const registerDemo: CommandRegistrar = (program: Command, run) => {
           await redis.stop();
         }
         if (outcome === 'interrupted') {
-          return options.once === true ? 1 : 0;
+          if (options.once === true) {
+            context.stderr.write('iam-pam demo: stopped by a signal before every step had run\n');
+            return 1;
+          }
+          return 0;
         }
         if (outcome.failed !== undefined) {
           context.stderr.write(
