@@ -51,6 +51,10 @@ export const providerStep: DemoStep = {
     report(
       `provider add ${scenario.provider} → added: signs as ${PRINCIPAL} (key ${principal.accessKeyId}), whose policy leaves out ${WITHHELD} on purpose`,
     );
+    for (const worker of demo.workers) {
+      await worker.ready;
+      report(`${worker.name} (pid ${worker.pid}) is ready: it serves every work queue`);
+    }
     const first = await demo.runJob(validateProvider, { provider: scenario.provider });
     const found = completedResult<ValidateResult>('validate-provider', first);
     report(
