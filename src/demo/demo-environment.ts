@@ -27,6 +27,7 @@ import { checkRedis } from '../queue/check-redis.ts';
 import { createRedisConnection, type RedisConnection } from '../queue/redis-connections.ts';
 import { createSandbox, type Sandbox } from '../sandbox/create-sandbox.ts';
 import type { DemoRedis } from './choose-redis.ts';
+import { deletePrefix, keepAlive, removeAbandoned } from './demo-prefixes.ts';
 import { demoSettings, type DemoSettings } from './demo-settings.ts';
 import { type DemoWorker, startDemoWorker } from './worker-processes.ts';
 
@@ -52,6 +53,8 @@ export interface DemoEnvironment {
   domain: Domain;
   services: QueueServices;
   deadLetter: DeadLetter;
+  /** Prefixes of earlier demos that were killed, whose keys it deleted at start. */
+  abandoned: string[];
   /** Worker processes started so far, killed or not. */
   workers: DemoWorker[];
   startWorker(): DemoWorker;
@@ -77,20 +80,6 @@ async function startApi(config: AppConfig, log: Logger): Promise<ApiRuntime> {
     }
     return startApiRuntime({ config: { ...config, http: { ...config.http, port: 0 } }, log });
   }
-}
-
-/** Deletes every key under `{prefix}`; returns how many. */
-async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
-  let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) {
-      deleted += await redis.unlink(...keys);
-    }
-  } while (cursor !== '0');
-  return deleted;
 }
 
 export async function startDemoEnvironment(options: {
@@ -144,6 +133,9 @@ export async function startDemoEnvironment(options: {
     // Refuses, in one line, a Redis that does not answer or may evict (exit 3).
     await checkRedis(connection, config.redis);
     checked = true;
+    const stopKeepingAlive = await keepAlive(redis, settings.prefix);
+    started.push(async () => stopKeepingAlive());
+    const abandoned = await removeAbandoned(redis);
     // The first worker starts while the rest comes up: it is the slowest part.
     startWorker();
     const sandbox = await createSandbox({ seedUsers: SEEDED_USERS, seed: 'demo' });
@@ -178,6 +170,7 @@ export async function startDemoEnvironment(options: {
       services,
       deadLetter,
       workers,
+      abandoned,
       startWorker,
       async runJob(contract, payload, timeoutMs) {
         const began = performance.now();

@@ -17,6 +17,11 @@ export function describeEnvironment(demo: DemoEnvironment, startMs: number): str
     `iam-pam demo: Redis: ${demo.redis.description}, keys under {${settings.prefix}} (deleted when the demo stops)`,
     `  IAM sandbox at ${sandbox.endpoint}: ${sandbox.seededUsers.length} seeded users, ListUsers pages of ${LISTING_PAGE_ITEMS}`,
     `  API and dashboard at ${demo.api.url ?? '?'}; ${running.map((w) => `${w.name} (pid ${w.pid})`).join(', ')} starting; up in ${(startMs / 1000).toFixed(1)} s`,
+    ...(demo.abandoned.length === 0
+      ? []
+      : [
+          `  deleted the keys of earlier demos that were killed before they could: ${demo.abandoned.map((p) => `{${p}}`).join(', ')}`,
+        ]),
   ];
 }
 

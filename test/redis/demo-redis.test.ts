@@ -1,7 +1,7 @@
 /**
  * The demo's Redis: one that may evict is refused in one line (exit 3) before anything starts,
  * an unreachable REDIS_URL likewise; the private redis-server it starts when none answers
- * serves with `noeviction` and is gone once stopped.
+ * serves with `noeviction` and is gone once stopped; a demo deletes the keys a killed one left.
  */
 import { EventEmitter } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import type { ProcessControl } from '../../src/cli/cli-context.ts';
 import { runCli } from '../../src/cli/program.ts';
+import { keepAlive, removeAbandoned } from '../../src/demo/demo-prefixes.ts';
 import { redisAnswers, startPrivateRedis } from '../../src/demo/private-redis.ts';
 import { freePort } from '../support/free-port.ts';
 import { type RedisServer, startRedisServer } from '../support/redis-server.ts';
@@ -78,5 +79,32 @@ describe('the private redis-server', () => {
     redis.disconnect();
     await started!.stop();
     expect(await redisAnswers(url)).toBe(false);
+  });
+});
+
+describe("a killed demo's keys", () => {
+  it('are deleted by the next demo; those of a running demo and of anything else are not', async () => {
+    const server = await startRedisServer();
+    servers.push(server);
+    const redis = new Redis(server.url);
+    try {
+      await redis.set('{iam-pam-demo-0000aa}:provider:demo', 'killed demo');
+      await redis.set('{iam-pam-demo-0000aa}:events', 'killed demo');
+      await redis.set('{iam-pam-demo-0000bb}:provider:demo', 'running demo');
+      const stop = await keepAlive(redis, 'iam-pam-demo-0000bb');
+      await redis.set('{iam-pam}:provider:prod', 'not a demo');
+      await redis.set('{iam-pam-demo-other}:x', 'not a demo prefix');
+
+      expect(await removeAbandoned(redis)).toEqual(['iam-pam-demo-0000aa']);
+      expect((await redis.keys('*')).sort()).toEqual([
+        '{iam-pam-demo-0000bb}:demo:alive',
+        '{iam-pam-demo-0000bb}:provider:demo',
+        '{iam-pam-demo-other}:x',
+        '{iam-pam}:provider:prod',
+      ]);
+      stop();
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -36,12 +36,15 @@ export const registerDemo: CommandRegistrar = (program: Command, run) => {
           throw new Error('demo: needs the process (signals, its own worker processes)');
         }
         const out = context.stdout;
+        // A reader that went away (\`| head\`) must not stop the demo before it cleans up.
+        out.on('error', () => undefined);
         const began = performance.now();
         // Before anything starts: a signal from now on stops the demo cleanly.
         const signalled = waitForShutdownSignal(
           proc,
           createLogger({ level: 'warn', format: 'json', stream: 'stderr', service: 'demo' }),
-          { repeatWithinMs: 2_000 },
+          // SIGHUP: the terminal was closed; the demo still cleans up after itself.
+          { repeatWithinMs: 2_000, signals: ['SIGINT', 'SIGTERM', 'SIGHUP'] },
         );
         const stopping = new AbortController();
         void signalled.then(() => stopping.abort());
