@@ -9,6 +9,7 @@ import type { DemoEnvironment } from './demo-environment.ts';
 import { LISTING_PAGE_ITEMS } from './demo-environment.ts';
 import { READER_TOKEN_NAME } from './demo-settings.ts';
 import type { Scenario } from './demo-step.ts';
+import type { StepsOutcome } from './run-steps.ts';
 
 export function describeEnvironment(demo: DemoEnvironment, startMs: number): string[] {
   const { sandbox, settings } = demo;
@@ -23,6 +24,16 @@ export function describeEnvironment(demo: DemoEnvironment, startMs: number): str
           `  deleted the keys of earlier demos that were killed before they could: ${demo.abandoned.map((p) => `{${p}}`).join(', ')}`,
         ]),
   ];
+}
+
+/** `All 6 steps succeeded (not in this build: rotation), in 22.0 s.`, or which step failed. */
+export function describeOutcome(outcome: StepsOutcome, steps: number, elapsedMs: number): string {
+  if (outcome.failed !== undefined) {
+    return `Step ${outcome.failed.number} (${outcome.failed.name}) failed; the steps after it did not run.`;
+  }
+  const skipped =
+    outcome.skipped.length > 0 ? ` (not in this build: ${outcome.skipped.join(', ')})` : '';
+  return `All ${steps - outcome.skipped.length} steps succeeded${skipped}, in ${(elapsedMs / 1000).toFixed(1)} s.`;
 }
 
 export async function describeNext(demo: DemoEnvironment, scenario: Scenario): Promise<string[]> {

@@ -13,7 +13,7 @@ import { type DemoEnvironment, startDemoEnvironment } from '../../demo/demo-envi
 import type { Scenario } from '../../demo/demo-step.ts';
 import { redisAnswers, startPrivateRedis } from '../../demo/private-redis.ts';
 import { runSteps, type StepsOutcome } from '../../demo/run-steps.ts';
-import { describeEnvironment, describeNext } from '../../demo/summary.ts';
+import { describeEnvironment, describeNext, describeOutcome } from '../../demo/summary.ts';
 import { createLogger } from '../../logger.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
 import type { ExitCode } from '../run-action.ts';
@@ -36,7 +36,7 @@ export const registerDemo: CommandRegistrar = (program: Command, run) => {
           throw new Error('demo: needs the process (signals, its own worker processes)');
         }
         const out = context.stdout;
-        // A reader that went away (\`| head\`) must not stop the demo before it cleans up.
+        // A reader that went away (`| head`) must not stop the demo before it cleans up.
         out.on('error', () => undefined);
         const began = performance.now();
         // Before anything starts: a signal from now on stops the demo cleanly.
@@ -74,9 +74,7 @@ export const registerDemo: CommandRegistrar = (program: Command, run) => {
           outcome = await Promise.race([steps, signalled.then(() => 'interrupted' as const)]);
           if (outcome !== 'interrupted') {
             out.write(
-              outcome.failed === undefined
-                ? `All ${DEMO_STEPS.length - outcome.skipped.length} steps succeeded${outcome.skipped.length > 0 ? ` (not in this build: ${outcome.skipped.join(', ')})` : ''}, in ${((performance.now() - began) / 1000).toFixed(1)} s.\n`
-                : `Step ${outcome.failed.number} (${outcome.failed.name}) failed; the steps after it did not run.\n`,
+              `${describeOutcome(outcome, DEMO_STEPS.length, performance.now() - began)}\n`,
             );
             for (const line of await describeNext(demo, scenario)) {
               out.write(`${line}\n`);
