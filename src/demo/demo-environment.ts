@@ -136,8 +136,6 @@ export async function startDemoEnvironment(options: {
     const stopKeepingAlive = await keepAlive(redis, settings.prefix);
     started.push(async () => stopKeepingAlive());
     const abandoned = await removeAbandoned(redis);
-    // The first worker starts while the rest comes up: it is the slowest part.
-    startWorker();
     const sandbox = await createSandbox({ seedUsers: SEEDED_USERS, seed: 'demo' });
     started.push(() => sandbox.close());
     // Short pages, so that a listing takes several (and a resumed one skips those it has).
@@ -150,6 +148,9 @@ export async function startDemoEnvironment(options: {
     const deadLetter = createDeadLetterOf(services, { contracts: jobContracts, log });
     const api = await startApi(config, log);
     started.push(() => closeWithin(api.close(), 5_000));
+    // Last: on a busy machine its start (a whole process) would delay everything above, and
+    // the first step has work to do before it needs a worker.
+    startWorker();
 
     const waitFor: DemoEnvironment['waitFor'] = (job, timeoutMs = 60_000) =>
       waitForJob(
