@@ -10,13 +10,17 @@ import type { ProcessControl } from './cli-context.ts';
 
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
+/** Under `npm run`, one Ctrl-C arrives twice (the terminal's and npm's relay): one stop. */
+export const TERMINAL_REPEAT_MS = 1_000;
+
 export function waitForShutdownSignal(
   proc: ProcessControl,
   log: Logger,
   options: {
     /**
-     * A signal this soon after the first is the same stop, not a second one: under `npm run`,
-     * a terminal's Ctrl-C reaches the whole process group and npm relays it once more. Default 0.
+     * A SIGINT this soon after the first is the same stop, not a second one: under `npm run`,
+     * a terminal's Ctrl-C reaches the whole process group and npm relays it once more. Only
+     * SIGINT: a second SIGTERM is always someone asking to exit at once. Default 0.
      */
     repeatWithinMs?: number;
     /** Default SIGTERM and SIGINT. */
@@ -27,7 +31,7 @@ export function waitForShutdownSignal(
   const signals = options.signals ?? SIGNALS;
   return new Promise((resolve) => {
     const second = (signal: NodeJS.Signals) => {
-      if (performance.now() - firstAt < (options.repeatWithinMs ?? 0)) {
+      if (signal === 'SIGINT' && performance.now() - firstAt < (options.repeatWithinMs ?? 0)) {
         return;
       }
       log.warn({ signal }, 'second signal: exiting at once');
