@@ -87,7 +87,11 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
     return (await queue.getJob(`repeat:${id}:${stored.next}`)) !== undefined;
   }
 
-  async function applyOne(record: ProviderRecord, job: ScheduledJob) {
+  /** What applying the policy changed about one scheduler, if anything (its id). */
+  async function applyOne(
+    record: ProviderRecord,
+    job: ScheduledJob,
+  ): Promise<{ upserted?: string; removed?: string }> {
     const queue = queueOf(job);
     const id = schedulerId(record.id, job);
     const everyMs = scheduleEveryMs(record.policy, job, units);
@@ -111,8 +115,8 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
   async function apply(record: ProviderRecord) {
     const outcomes = await Promise.all(SCHEDULED_JOBS.map((job) => applyOne(record, job)));
     return {
-      upserted: outcomes.flatMap((o) => ('upserted' in o && o.upserted ? [o.upserted] : [])),
-      removed: outcomes.flatMap((o) => ('removed' in o && o.removed ? [o.removed] : [])),
+      upserted: outcomes.flatMap((o) => (o.upserted === undefined ? [] : [o.upserted])),
+      removed: outcomes.flatMap((o) => (o.removed === undefined ? [] : [o.removed])),
     };
   }
 
