@@ -15,8 +15,11 @@ import { createProviderClients, type ProviderClients } from './iam/provider-clie
 import { createKeys, type Keys } from './keys.ts';
 import type { Logger } from './logger.ts';
 import { type BudgetOf, createRateBudget } from './queue/rate-budget.ts';
+import { createQueues, type QueueSet } from './producers/create-queues.ts';
+import { createSchedules, type Schedules, type ScheduleViews } from './producers/schedules.ts';
 import type { ProviderRecord } from './providers/provider-schema.ts';
 import { createProviderStore, type ProviderStore } from './providers/provider-store.ts';
+import type { ScheduleUnits } from './providers/schedule-plan.ts';
 import { createKeyring, type Keyring } from './vault/keyring.ts';
 import { verifyMasterKey } from './vault/master-key-check.ts';
 import { createRedisVault } from './vault/redis-vault.ts';
@@ -31,8 +34,10 @@ export interface Domain {
   providers: ProviderStore;
   /** Each provider's last discovery and its baseline snapshots. */
   discoveries: DiscoveryStore;
+  /** Each provider's job schedulers, which every policy write and provider removal follow. */
+  schedules: Schedules;
   clients: ProviderClients;
-  /** Closes the IAM clients' sockets. */
+  /** Closes the IAM clients' sockets (and the schedulers' queues, when the domain made them). */
   close(): void;
   /** Checks the master key against the vault; required before reading or writing a secret. */
   unlockVault(): Promise<Keyring>;
@@ -46,7 +51,10 @@ export interface DomainOptions {
    * deadline). Default: the provider's rate budget alone, for the CLI and the API.
    */
   hooksFor?: ((providerId: string) => IamHttpHooks) | undefined;
-  onPolicyChange?: ((record: ProviderRecord) => Promise<void>) | undefined;
+  /** The process's queues, for the schedulers; default: the domain's own, on its connection. */
+  queues?: QueueSet | undefined;
+  /** Tests shrink a schedule's minute; production runs on real time. */
+  scheduleUnits?: ScheduleUnits | undefined;
 }
 
 /** A provider's IAM requests/s: its own `maxRps`, else IAM_PAM_DEFAULT_MAX_RPS. */
@@ -107,14 +115,27 @@ export function createDomain(options: DomainOptions): Domain {
     versionIdAt: async (...args) => (await unlockVault(), sealedVault.versionIdAt(...args)),
   };
   const accounts = createAccountStore(redis, keys);
-  const providers = createProviderStore({
+  // Made on first use: most commands never touch a schedule.
+  let ownQueues: QueueSet | undefined;
+  const schedules = createSchedules({
+    queues: {
+      get: (name) => (options.queues ?? (ownQueues ??= createQueues(redis, keys))).get(name),
+    },
+    units: options.scheduleUnits,
+  });
+  const providers: ProviderStore = createProviderStore({
     redis,
     keys,
     vault,
     audit,
     countAccounts: (id) => accounts.count(id),
     linkedAccount: (ref) => accounts.get(parseAccountRef(ref)),
-    onPolicyChange: options.onPolicyChange,
+    // The record as stored now: a concurrent write may have landed after this one.
+    onPolicyChange: async (record) => {
+      const current = await providers.get(record.id);
+      await (current === undefined ? schedules.remove(record.id) : schedules.apply(current));
+    },
+    onRemove: (id) => schedules.remove(id),
   });
   const clients = createProviderClients({
     getProvider: (id) => providers.require(id),
@@ -137,10 +158,23 @@ export function createDomain(options: DomainOptions): Domain {
     accounts,
     providers,
     discoveries: createDiscoveryStore({ redis, keys }),
+    schedules,
     clients,
     unlockVault,
-    close: () => clients.close(),
+    close: () => {
+      clients.close();
+      // The queues share the caller's connection: closing them sends nothing to Redis.
+      void ownQueues?.close();
+    },
   };
+}
+
+/** A provider as `provider show` and `GET /v1/providers/{id}` show it: with its schedules. */
+export async function withSchedules(
+  domain: Pick<Domain, 'schedules'>,
+  record: ProviderRecord,
+): Promise<ProviderRecord & { schedules: ScheduleViews }> {
+  return { ...record, schedules: await domain.schedules.show(record) };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { AppConfig } from '../config/load-config.ts';
 import type { IamHttpHooks } from '../iam/create-iam-clients.ts';
-import type { EnqueueJob } from '../jobs/define-job.ts';
+import type { EnqueueBulk, EnqueueJob } from '../jobs/define-job.ts';
 import type { ProviderGateways } from '../iam/provider-gateways.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
@@ -33,6 +33,7 @@ export interface EngineDeps {
    */
   iamHooksFor: (providerId: string) => IamHttpHooks;
   enqueue: EnqueueJob;
+  enqueueBulk: EnqueueBulk;
   events: EventLog;
   leases: UserLeases;
   budget: RateBudget;

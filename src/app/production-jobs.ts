@@ -12,13 +12,18 @@ import { openDiscoveryRun } from '../discovery/discovery-runs.ts';
 import { budgetOf, checkMasterKeyAtStart, createDomain, type Domain } from '../domain.ts';
 import { createDiscoverHandler } from '../jobs/discover/handler.ts';
 import { createHeartbeatHandler } from '../jobs/heartbeat/handler.ts';
+import { createHeartbeatSweepHandler } from '../jobs/heartbeat-sweep/handler.ts';
 import { jobContracts } from '../jobs/registry.ts';
 import type { OpenRotation, RequestRotation } from '../jobs/rotation-ports.ts';
+import { createRotationSweepHandler } from '../jobs/rotation-sweep/handler.ts';
+import { createScheduleTickHandler } from '../jobs/schedule-tick/handler.ts';
 import { createValidateProviderHandler } from '../jobs/validate-provider/handler.ts';
 import type { Logger } from '../logger.ts';
+import type { ScheduleUnits } from '../providers/schedule-plan.ts';
 import { registerDiscoveryGauges } from '../metrics/engine-metrics.ts';
 import { bindHandlers } from '../workers/bind-handlers.ts';
-import type { CreateJobs } from './engine-deps.ts';
+import type { CreateJobs, EngineDeps } from './engine-deps.ts';
+import { reconcileSchedules } from './reconcile-schedules.ts';
 
 /** Each managed access-key account's current key, by lower-cased user name. */
 async function managedKeysOf(domain: Domain, provider: string) {
@@ -50,14 +55,26 @@ function rotationPorts(log: Logger): {
   };
 }
 
-export const createProductionJobs: CreateJobs = async (deps) => {
+export interface ProductionJobsOptions {
+  /** Tests shrink a schedule's minute (schedulers and sweep spreads alike). */
+  scheduleUnits?: ScheduleUnits;
+}
+
+/** The production job types; `createProductionJobs` is what `iam-pam worker` runs. */
+export function productionJobs(options: ProductionJobsOptions = {}): CreateJobs {
+  return (deps) => createJobs(deps, options);
+}
+
+async function createJobs(deps: EngineDeps, { scheduleUnits }: ProductionJobsOptions) {
   // Cluster exposes the same commands the domain uses.
   const domain = createDomain({
     config: deps.config,
     redis: deps.redis as Redis,
     hooksFor: deps.iamHooksFor,
+    scheduleUnits,
   });
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
+  await reconcileSchedules(domain, deps.log);
   const providerBudget = (providerId: string) =>
     budgetOf(domain.providers, providerId, deps.config.iam.defaultMaxRps);
   const { openRotation, requestRotation } = rotationPorts(deps.log);
@@ -108,7 +125,22 @@ export const createProductionJobs: CreateJobs = async (deps) => {
         requestRotation,
         observe: (provider, verdict) => metrics.heartbeats.inc({ provider, verdict }),
       }),
+      'heartbeat-sweep': createHeartbeatSweepHandler({
+        accounts: domain.accounts,
+        providers: domain.providers,
+        enqueueBulk: deps.enqueueBulk,
+        units: scheduleUnits,
+      }),
+      'rotation-sweep': createRotationSweepHandler({
+        accounts: domain.accounts,
+        providers: domain.providers,
+        requestRotation,
+        units: scheduleUnits,
+      }),
+      'schedule-tick': createScheduleTickHandler({ providers: domain.providers }),
     }),
     budgetOf: providerBudget,
   };
-};
+}
+
+export const createProductionJobs: CreateJobs = productionJobs();

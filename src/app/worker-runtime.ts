@@ -81,7 +81,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     config,
     backoffOverride: options.backoffOverride,
   });
-  const { keys, enqueue, events, jobStates } = services;
+  const { keys, enqueue, enqueueBulk, events, jobStates } = services;
   const defaultRps = config.iam.defaultMaxRps;
   let setupBudgetOf: BudgetOf | undefined;
   const budget = createRateBudget({
@@ -126,6 +126,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     iam,
     iamHooksFor,
     enqueue,
+    enqueueBulk,
     events,
     leases,
     budget,

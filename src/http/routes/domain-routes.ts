@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 
+import { reconcileSchedules } from '../../app/reconcile-schedules.ts';
 import { checkMasterKeyAtStart, createDomain } from '../../domain.ts';
 import type { HttpRoutePlugin } from '../http-deps.ts';
 import { registerAccountRoutes } from './account-routes.ts';
@@ -15,9 +16,14 @@ import { registerProviderRoutes } from './provider-routes.ts';
 
 export const domainRoutes: HttpRoutePlugin = async (app, deps) => {
   // Cluster exposes the same commands the domain uses.
-  const domain = createDomain({ config: deps.config, redis: deps.redis as Redis });
+  const domain = createDomain({
+    config: deps.config,
+    redis: deps.redis as Redis,
+    queues: deps.queues,
+  });
   app.addHook('onClose', () => domain.close());
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
+  await reconcileSchedules(domain, deps.log);
   registerProviderRoutes(app, deps, domain);
   registerAccountRoutes(app, domain);
   registerDiscoveryRoutes(app, deps, domain);
