@@ -12,7 +12,7 @@
  * Requests are *reserved*: the script books the next free slot and says how long to wait for
  * it, so waiting callers never retry in a storm and are served in booking order. The budget
  * holds at the wire, not only at booking: a caller that would send more than half an interval
- * after its slot (a process paused after booking, an answer read late, a timer that fired late)
+ * (at least 50 ms) after its slot (a process paused after booking, an answer read late, a timer that fired late)
  * books again instead of packing its request against the ones booked after it. A caller that
  * would wait longer than `maxWaitMs` books nothing and gets TransientError `iam_throttled`,
  * which delays that job only (never the queue). A throttling answer from IAM pushes the
@@ -55,8 +55,8 @@ export type BudgetOf = (providerId: string) => Promise<number>;
 
 export interface RateBudget {
   /**
-   * Resolves when this request may be sent (in ms waited): no more than half an interval after
-   * its slot, booking again otherwise. Rejects `iam_throttled` if booked too far ahead.
+   * Resolves when this request may be sent (in ms waited): no more than half an interval (at
+   * least 25 ms) after its slot, booking again otherwise. Rejects `iam_throttled` if booked too far ahead.
    */
   acquire(providerId: string, signal?: AbortSignal): Promise<number>;
   /** Makes every process hold this provider's requests for `ms` (after a throttling answer). */
@@ -77,6 +77,14 @@ export interface RateBudgetOptions {
 const SAFETY = 1.01;
 /** Bookings one request may make when each is missed (an overloaded process): then it is delayed. */
 const MAX_BOOKINGS = 8;
+/**
+ * How late after its slot a request may still go: half an interval, but never under 50 ms. At
+ * high budgets half an interval is under a millisecond — less than a Redis round trip or a
+ * busy event loop's timer lag — so requests booked again until they gave up (a 1,000 req/s
+ * discovery on a loaded machine went partial). 50 ms stays within the 1% SAFETY margin over the
+ * 5-s windows the budget holds over: (5 s + 50 ms) × budget ÷ 1.01 = 5 s × budget.
+ */
+const MIN_LATENESS_US = 50_000;
 
 export function createRateBudget(options: RateBudgetOptions): RateBudget {
   const { redis, keys } = options;
@@ -129,13 +137,14 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
         if (waitMs >= 1) {
           await sleep(waitMs, signal);
         }
-        if ((performance.now() - slotAt) * 2000 <= intervalUs) {
+        const toleranceUs = Math.max(intervalUs / 2, MIN_LATENESS_US);
+        if ((performance.now() - slotAt) * 1000 <= toleranceUs) {
           return performance.now() - started;
         }
         if (booking >= MAX_BOOKINGS) {
           throw new TransientError(
             'iam_throttled',
-            `provider ${providerId}: ${booking} slots of its rate budget (${rps}/s) in a row were missed by more than half an interval (this process is paused or overloaded); the request was not sent`,
+            `provider ${providerId}: ${booking} slots of its rate budget (${rps}/s) in a row were missed by more than ${Math.round(toleranceUs / 1000)} ms (this process is paused or overloaded); the request was not sent`,
             { retryAfterMs: Math.ceil(intervalUs / 1000) },
           );
         }
