@@ -13,7 +13,7 @@ const awsSdk = {
 const sandbox = {
   regex: '(^|/)sandbox/',
   message:
-    'Production code never imports src/sandbox/: only the `sandbox` and `demo` CLI commands start it.',
+    'Production code never imports src/sandbox/: only the `sandbox` and `demo` CLI commands (and src/demo/) start it.',
 };
 const envMessage =
   'Only src/main.ts and src/config/load-config.ts read the environment: take config instead.';
@@ -54,7 +54,12 @@ const boundaries = [
   // Pure modules the jobs import.
   restrictImports(['src/passwords/**/*.ts'], [awsSdk, sandbox, bullmq, redis]),
   restrictImports(
-    ['src/sandbox/**/*.ts', 'src/cli/commands/sandbox.ts', 'src/cli/commands/demo.ts'],
+    [
+      'src/sandbox/**/*.ts',
+      'src/cli/commands/sandbox.ts',
+      'src/cli/commands/demo.ts',
+      'src/demo/**/*.ts',
+    ],
     [awsSdk],
   ),
   {

@@ -15,13 +15,17 @@ import { createProviderClients, type ProviderClients } from './iam/provider-clie
 import { createKeys, type Keys } from './keys.ts';
 import type { Logger } from './logger.ts';
 import { type BudgetOf, createRateBudget } from './queue/rate-budget.ts';
+import { createQueues, type QueueSet } from './producers/create-queues.ts';
+import { createSchedules, type Schedules, type ScheduleViews } from './producers/schedules.ts';
 import type { ProviderRecord } from './providers/provider-schema.ts';
 import { createProviderStore, type ProviderStore } from './providers/provider-store.ts';
 import type { JournalStore } from './jobs/rotate/journal.ts';
-import { createReplicaWait } from './queue/replica-wait-local.ts';
+import { createReplicaWait } from './queue/replica-wait.ts';
 import { createRedisJournal } from './rotation/redis-journal.ts';
+import type { ScheduleUnits } from './providers/schedule-plan.ts';
 import { createKeyring, type Keyring } from './vault/keyring.ts';
 import { verifyMasterKey } from './vault/master-key-check.ts';
+import { pointerMac } from './vault/pointer-mac.ts';
 import { createRedisVault, sealVersion } from './vault/redis-vault.ts';
 import type { SecretStore } from './vault/secret-store.ts';
 
@@ -36,8 +40,12 @@ export interface Domain {
   discoveries: DiscoveryStore;
   /** Each managed account's rotation journal (open and closed). */
   journals: JournalStore;
+  /** Each provider's job schedulers, which every policy write and provider removal follow. */
+  schedules: Schedules;
+  /** The schedules' time units, which the sweeps spread their jobs by (tests shrink a minute). */
+  scheduleUnits: ScheduleUnits | undefined;
   clients: ProviderClients;
-  /** Closes the IAM clients' sockets. */
+  /** Closes the IAM clients' sockets (and the schedulers' queues, when the domain made them). */
   close(): void;
   /** Checks the master key against the vault; required before reading or writing a secret. */
   unlockVault(): Promise<Keyring>;
@@ -51,7 +59,10 @@ export interface DomainOptions {
    * deadline). Default: the provider's rate budget alone, for the CLI and the API.
    */
   hooksFor?: ((providerId: string) => IamHttpHooks) | undefined;
-  onPolicyChange?: ((record: ProviderRecord) => Promise<void>) | undefined;
+  /** The process's queues, for the schedulers; default: the domain's own, on its connection. */
+  queues?: QueueSet | undefined;
+  /** Tests shrink a schedule's minute; production runs on real time. */
+  scheduleUnits?: ScheduleUnits | undefined;
 }
 
 /** A provider's IAM requests/s: its own `maxRps`, else IAM_PAM_DEFAULT_MAX_RPS. */
@@ -82,6 +93,7 @@ export function createDomain(options: DomainOptions): Domain {
     redis,
     keys,
     audit,
+    minReplicas: config.redis.minReplicas ?? 0,
     keyring: () => {
       if (keyring === undefined) {
         // Reaching here without unlockVault() is a bug in the caller, or a missing key.
@@ -107,16 +119,31 @@ export function createDomain(options: DomainOptions): Domain {
     move: async (...args) => (await unlockVault(), sealedVault.move(...args)),
     clear: async (...args) => (await unlockVault(), sealedVault.clear(...args)),
     read: async (...args) => (await unlockVault(), sealedVault.read(...args)),
+    // A stage pointer is checked against its MAC, under the master key.
+    versionIdAt: async (...args) => (await unlockVault(), sealedVault.versionIdAt(...args)),
   };
   const accounts = createAccountStore(redis, keys);
-  const providers = createProviderStore({
+  // Made on first use: most commands never touch a schedule.
+  let ownQueues: QueueSet | undefined;
+  const schedules = createSchedules({
+    queues: {
+      get: (name) => (options.queues ?? (ownQueues ??= createQueues(redis, keys))).get(name),
+    },
+    units: options.scheduleUnits,
+  });
+  const providers: ProviderStore = createProviderStore({
     redis,
     keys,
     vault,
     audit,
     countAccounts: (id) => accounts.count(id),
     linkedAccount: (ref) => accounts.get(parseAccountRef(ref)),
-    onPolicyChange: options.onPolicyChange,
+    // The record as stored now: a concurrent write may have landed after this one.
+    onPolicyChange: async (record) => {
+      const current = await providers.get(record.id);
+      await (current === undefined ? schedules.remove(record.id) : schedules.apply(current));
+    },
+    onRemove: (id) => schedules.remove(id),
   });
   const clients = createProviderClients({
     getProvider: (id) => providers.require(id),
@@ -143,20 +170,37 @@ export function createDomain(options: DomainOptions): Domain {
       redis,
       keys,
       audit,
-      waitForReplicas: createReplicaWait({ redis, minReplicas: 0 }),
+      waitForReplicas: createReplicaWait({ redis, minReplicas: config.redis.minReplicas ?? 0 }),
       seal: async (owner, value) => {
-        const stored = sealVersion(owner, value, await unlockVault());
+        const keyring = await unlockVault();
+        const stored = sealVersion(owner, value, keyring);
         return {
           versionId: stored.versionId,
           accessKeyId: stored.accessKeyId,
           json: JSON.stringify(stored),
+          keyId: keyring.current.id,
+          mac: pointerMac(keyring.current, owner, 'pending', stored.versionId),
         };
       },
     }),
+    schedules,
+    scheduleUnits: options.scheduleUnits,
     clients,
     unlockVault,
-    close: () => clients.close(),
+    close: () => {
+      clients.close();
+      // The queues share the caller's connection: closing them sends nothing to Redis.
+      void ownQueues?.close();
+    },
   };
+}
+
+/** A provider as `provider show` and `GET /v1/providers/{id}` show it: with its schedules. */
+export async function withSchedules(
+  domain: Pick<Domain, 'schedules'>,
+  record: ProviderRecord,
+): Promise<ProviderRecord & { schedules: ScheduleViews }> {
+  return { ...record, schedules: await domain.schedules.show(record) };
 }
 
 /**

@@ -105,6 +105,11 @@ export function createKeys(prefix: string) {
     unsettledMutations: (account: string) => `${root}:audit-unsettled:${account}`,
     /** A value encrypted under the master key, to tell a wrong key at start-up. */
     vaultKeyCheck: `${root}:vault-keycheck`,
+    /**
+     * The id of the vault's active master key (vault/active-master-key.ts): every vault write
+     * must be sealed under it, so a process still holding a retired key cannot write.
+     */
+    vaultMasterKeyId: `${root}:vault-master-key-id`,
   };
 }
 

@@ -10,6 +10,12 @@ if (process.env.npm_command !== undefined) {
   stopWhenParentExits(process);
 }
 
+// Started with an IPC channel (the demo's workers): the parent's end, even a SIGKILL, closes it.
+if (process.channel !== undefined) {
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}
+
 process.on('unhandledRejection', (reason) => {
   process.stderr.write(
     `iam-pam: fatal: unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`,
@@ -23,5 +29,7 @@ const exitCode = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   stdin: process.stdin,
   process,
+  // The script as started (src/main.ts through tsx, dist/main.js, bin/iam-pam.js) and node's flags.
+  self: { command: process.execPath, args: [...process.execArgv, process.argv[1] ?? ''] },
 });
 process.exit(exitCode);

@@ -68,22 +68,25 @@ export async function startApiRuntime(options: ApiRuntimeOptions): Promise<ApiRu
     },
   };
   const app = await createHttpApp(deps, { plugins: options.plugins ?? [domainRoutes] });
+  const close = async () => {
+    await app.close();
+    await services.close();
+    await closeWithin(
+      redis.quit().catch(() => undefined),
+      500,
+    );
+    redis.disconnect();
+  };
   let url: string | undefined;
   if (options.listen !== false) {
-    url = await app.listen({ host: config.http.host, port: config.http.port });
+    try {
+      url = await app.listen({ host: config.http.host, port: config.http.port });
+    } catch (err) {
+      // A port in use: nothing it opened stays open (the demo then tries another port).
+      await close();
+      throw err;
+    }
     log.info({ url, dashboard: `${url}/admin/queues`, docs: `${url}/docs` }, 'api listening');
   }
-  return {
-    app,
-    url,
-    async close() {
-      await app.close();
-      await services.close();
-      await closeWithin(
-        redis.quit().catch(() => undefined),
-        500,
-      );
-      redis.disconnect();
-    },
-  };
+  return { app, url, close };
 }

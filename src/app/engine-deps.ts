@@ -5,7 +5,7 @@
 import type { AppConfig } from '../config/load-config.ts';
 import type { Domain } from '../domain.ts';
 import type { IamHttpHooks } from '../iam/create-iam-clients.ts';
-import type { EnqueueJob } from '../jobs/define-job.ts';
+import type { EnqueueBulk, EnqueueJob } from '../jobs/define-job.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import type { RotationRequests } from '../producers/rotation-requests.ts';
@@ -33,6 +33,8 @@ export interface EngineDeps {
   enqueue: EnqueueJob;
   /** Asking for a rotation: joins a live one, refuses one blocked by a half-finished journal. */
   rotations: RotationRequests;
+  /** Many jobs of one kind in one round trip (what the sweeps use). */
+  enqueueBulk: EnqueueBulk;
   events: EventLog;
   leases: UserLeases;
   budget: RateBudget;

@@ -13,6 +13,7 @@ import { budgetOf, checkMasterKeyAtStart, type Domain } from '../domain.ts';
 import { AppError } from '../errors.ts';
 import { createDiscoverHandler } from '../jobs/discover/handler.ts';
 import { createHeartbeatHandler } from '../jobs/heartbeat/handler.ts';
+import { createHeartbeatSweepHandler } from '../jobs/heartbeat-sweep/handler.ts';
 import { jobContracts } from '../jobs/registry.ts';
 import type { OpenRotation, RequestRotation } from '../jobs/rotation-ports.ts';
 import {
@@ -21,6 +22,8 @@ import {
   type RotationKinds,
 } from '../jobs/rotate/handler.ts';
 import type { RotationRequests } from '../producers/rotation-requests.ts';
+import { createRotationSweepHandler } from '../jobs/rotation-sweep/handler.ts';
+import { createScheduleTickHandler } from '../jobs/schedule-tick/handler.ts';
 import { createValidateProviderHandler } from '../jobs/validate-provider/handler.ts';
 import type { Logger } from '../logger.ts';
 import { registerDiscoveryGauges } from '../metrics/engine-metrics.ts';
@@ -30,6 +33,7 @@ import { observeRotations } from './observe-rotations.ts';
 import { bindHandlers } from '../workers/bind-handlers.ts';
 import type { CreateJobs } from './engine-deps.ts';
 import { productionRotationKinds } from './rotation-kinds.ts';
+import { reconcileSchedules } from './reconcile-schedules.ts';
 
 /** Each managed access-key account's current key, by lower-cased user name. */
 async function managedKeysOf(domain: Domain, provider: string) {
@@ -47,6 +51,7 @@ async function managedKeysOf(domain: Domain, provider: string) {
 function rotationPorts(
   domain: Domain,
   rotations: RotationRequests,
+  kinds: RotationKinds,
   log: Logger,
 ): { openRotation: OpenRotation; requestRotation: RequestRotation } {
   return {
@@ -54,9 +59,17 @@ function rotationPorts(
       const journal = await domain.journals.read(account);
       return journal && { rotationId: journal.rotationId, step: journal.step };
     },
-    requestRotation: async (account, reason) => {
+    requestRotation: async (account, reason, options) => {
+      // A sweep or a heartbeat would only send it to the dead-letter (not_implemented).
+      if (kinds[account.kind] === undefined) {
+        log.info(
+          { account: displayRef(account), reason },
+          `no rotation requested: rotating a ${account.kind} is not in this build`,
+        );
+        return undefined;
+      }
       try {
-        return await rotations.request(account, reason);
+        return await rotations.request(account, reason, options);
       } catch (err) {
         if (err instanceof AppError && err.code === 'rotation_in_progress') {
           log.warn({ account: displayRef(account), reason }, err.message);
@@ -96,9 +109,10 @@ const productionJobs = async (deps: Parameters<CreateJobs>[0], options: Producti
   };
   const kinds = options.rotationKinds ?? productionRotationKinds(wiring);
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
+  await reconcileSchedules(domain, deps.log);
   const providerBudget = (providerId: string) =>
     budgetOf(domain.providers, providerId, deps.config.iam.defaultMaxRps);
-  const { openRotation, requestRotation } = rotationPorts(domain, deps.rotations, deps.log);
+  const { openRotation, requestRotation } = rotationPorts(domain, deps.rotations, kinds, deps.log);
   const { metrics } = deps;
   registerDiscoveryGauges(metrics.registry, async () =>
     domain.discoveries.lastOf((await domain.providers.list()).map((p) => p.id)),
@@ -145,6 +159,19 @@ const productionJobs = async (deps: Parameters<CreateJobs>[0], options: Producti
       requestRotation,
       observe: (provider, verdict) => metrics.heartbeats.inc({ provider, verdict }),
     }),
+    'heartbeat-sweep': createHeartbeatSweepHandler({
+      accounts: domain.accounts,
+      providers: domain.providers,
+      enqueueBulk: deps.enqueueBulk,
+      units: domain.scheduleUnits,
+    }),
+    'rotation-sweep': createRotationSweepHandler({
+      accounts: domain.accounts,
+      providers: domain.providers,
+      requestRotation,
+      units: domain.scheduleUnits,
+    }),
+    'schedule-tick': createScheduleTickHandler({ providers: domain.providers }),
     rotate: observeRotations(
       createRotateHandler({
         kinds,

@@ -8,12 +8,13 @@
 import { closeWithin } from '../close-within.ts';
 import type { AppConfig } from '../config/load-config.ts';
 import { createDeadLetter, type DeadLetter } from '../dead-letter/dead-letter.ts';
-import type { EnqueueJob, JobContract, RetryPolicy } from '../jobs/define-job.ts';
+import type { EnqueueBulk, EnqueueJob, JobContract, RetryPolicy } from '../jobs/define-job.ts';
 import { createKeys, type Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
 import { createEnqueue } from '../producers/create-enqueue.ts';
 import { createQueues, type QueueSet } from '../producers/create-queues.ts';
+import { createEnqueueBulk } from '../producers/enqueue-bulk.ts';
 import { RETENTION } from '../producers/retention.ts';
 import { createEventLog, type EventLog } from '../queue/event-log.ts';
 import { createIdempotencyStore } from '../queue/idempotency-store.ts';
@@ -26,6 +27,8 @@ export interface QueueServices {
   keys: Keys;
   queues: QueueSet;
   enqueue: EnqueueJob;
+  /** Many jobs of one kind in one round trip (a sweep's heartbeats). */
+  enqueueBulk: EnqueueBulk;
   events: EventLog;
   jobStates: JobStateStore;
   /** Closes the queues, for at most a second (Redis may be gone). */
@@ -50,6 +53,7 @@ export function createQueueServices(options: {
       idempotency: createIdempotencyStore({ redis, keys }),
       backoffOverride,
     }),
+    enqueueBulk: createEnqueueBulk({ queues, backoffOverride }),
     events: createEventLog({ redis, keys }),
     // Kept as long as the failed jobs they belong to.
     jobStates: createJobStateStore({ redis, keys, ttlMs: RETENTION.failed.age * 1000 }),

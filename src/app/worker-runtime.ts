@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/load-config.ts';
 import type { DeadLetter } from '../dead-letter/dead-letter.ts';
 import { createUnsettledMutations } from '../audit/unsettled-mutations.ts';
 import { createDomain } from '../domain.ts';
+import type { ScheduleUnits } from '../providers/schedule-plan.ts';
 import { checkFailpointNames, createFailpoints } from '../failpoints.ts';
 import { ConfigError } from '../config/load-config.ts';
 import type { RetryPolicy } from '../jobs/define-job.ts';
@@ -21,7 +22,7 @@ import { createRotationRequests } from '../producers/rotation-requests.ts';
 import { checkRedis } from '../queue/check-redis.ts';
 import { type BudgetOf, createRateBudget } from '../queue/rate-budget.ts';
 import { createRedisConnection, waitUntilReady } from '../queue/redis-connections.ts';
-import { createReplicaWait } from '../queue/replica-wait-local.ts';
+import { createReplicaWait } from '../queue/replica-wait.ts';
 import { createUserLeases } from '../queue/user-lease.ts';
 import { createConcurrencyGate } from '../workers/concurrency-gate.ts';
 import { createIamHooks } from '../workers/iam-hooks.ts';
@@ -45,6 +46,8 @@ export interface WorkerRuntimeOptions {
   /** Tests shrink retry delays of follow-up jobs and replays. */
   backoffOverride?: RetryPolicy['backoff'];
   reconcileEveryMs?: number;
+  /** Tests shrink a schedule's minute (schedulers and sweep spreads alike). */
+  scheduleUnits?: ScheduleUnits;
 }
 
 export interface WorkerRuntime {
@@ -82,7 +85,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     config,
     backoffOverride: options.backoffOverride,
   });
-  const { keys, enqueue, events, jobStates } = services;
+  const { keys, enqueue, enqueueBulk, events, jobStates } = services;
   const defaultRps = config.iam.defaultMaxRps;
   let setupBudgetOf: BudgetOf | undefined;
   const budget = createRateBudget({
@@ -99,7 +102,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     // WAIT goes on the connection that wrote, and must end before its command timeout.
     waitForReplicas: createReplicaWait({
       redis: leaseRedis,
-      minReplicas: 0,
+      minReplicas: config.redis.minReplicas ?? 0,
       timeoutMs: Math.floor(timing.commandTimeoutMs / 2),
     }),
   });
@@ -116,7 +119,12 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       requestTimeoutMs: timing.iamRequestTimeoutMs,
     });
   // The one domain of this process; Cluster exposes the same commands it uses.
-  const domain = createDomain({ config, redis: commands as Redis, hooksFor: iamHooksFor });
+  const domain = createDomain({
+    config,
+    redis: commands as Redis,
+    hooksFor: iamHooksFor,
+    scheduleUnits: options.scheduleUnits,
+  });
   const deps: EngineDeps = {
     config,
     log,
@@ -131,6 +139,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       journals: domain.journals,
       events,
     }),
+    enqueueBulk,
     events,
     leases,
     budget,

@@ -18,12 +18,20 @@ export type Env = Record<string, string | undefined>;
 /** Signals and exit, for the long-running commands (`api`, `worker`); main.ts passes `process`. */
 export type ProcessControl = Pick<NodeJS.Process, 'on' | 'off' | 'exit'>;
 
+/** How to start this CLI again in a child process (`<command> <...args> worker`). */
+export interface SelfCommand {
+  command: string;
+  args: string[];
+}
+
 export interface CliIo {
   env: Env;
   stdout: Writable;
   stderr: Writable;
   stdin: NodeJS.ReadableStream;
   process?: ProcessControl;
+  /** For commands that start iam-pam processes of their own (`demo`'s workers). */
+  self?: SelfCommand;
 }
 
 export interface CliContext extends CliIo {

@@ -32,6 +32,7 @@ export const portFormat = integerFormat(0, 65535, '8080');
 export const positiveIntFormat = (max: number, example: string) => integerFormat(1, max, example);
 export const millisecondsFormat = integerFormat(200, 86_400_000, '30000');
 export const secondsFormat = integerFormat(0, 86_400, '30');
+export const replicaCountFormat = integerFormat(0, 100, '1');
 
 export const workerPortFormat: ConfigFormat = {
   coerce: (raw) => (raw === 'auto' ? 'auto' : portFormat.coerce(raw)),

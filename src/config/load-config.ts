@@ -26,6 +26,8 @@ export interface AppConfig {
   redis: {
     url: string;
     prefix: string;
+    /** IAM_PAM_MIN_REPLICAS: replicas every fenced write waits for (loadConfig always sets it). */
+    minReplicas?: number;
     cluster: z.infer<typeof redisClusterSchema> | undefined;
     sentinel: z.infer<typeof redisSentinelSchema> | undefined;
   };
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redis: {
       url: s.redisUrl as string,
       prefix: s.prefix as string,
+      minReplicas: s.minReplicas as number,
       cluster: parseDeployment(
         redisClusterSchema,
         'redis.cluster',

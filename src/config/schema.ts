@@ -12,6 +12,7 @@ import {
   prefixFormat,
   redisUrlFormat,
   regionFormat,
+  replicaCountFormat,
   secondsFormat,
   workerPortFormat,
 } from './formats.ts';
@@ -107,6 +108,12 @@ export const SETTINGS = {
     doc: 'how long SIGTERM waits for active jobs',
     format: secondsFormat,
     default: 30,
+  },
+  minReplicas: {
+    env: 'IAM_PAM_MIN_REPLICAS',
+    doc: 'replicas every fenced write (lease, journal, vault) waits for (WAIT); the replica count of a replicated Redis',
+    format: replicaCountFormat,
+    default: 0,
   },
   failpoints: {
     env: 'IAM_PAM_FAILPOINTS',

@@ -14,7 +14,7 @@ import type { Job } from 'bullmq';
 
 import { type ErrorCode, isAppError, PermanentError } from '../errors.ts';
 import type { EnqueuedJob, EnqueueJob, JobContract } from '../jobs/define-job.ts';
-import { DEAD_LETTER_QUEUE, type WorkQueueName } from '../jobs/queues.ts';
+import { DEAD_LETTER_QUEUE, jobKey, type WorkQueueName } from '../jobs/queues.ts';
 import type { Keys } from '../keys.ts';
 import { type Logger, REDACTED, scrubSecrets } from '../logger.ts';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
@@ -90,7 +90,8 @@ const RECONCILE_HORIZON_MS = 24 * 3600 * 1000;
 export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
   const dlq = deps.queues.get(DEAD_LETTER_QUEUE);
   const claims = createDeadLetterClaims(deps.redis, deps.keys);
-  const byName = new Map(deps.contracts.map((c) => [c.name, c]));
+  // A job name is unique within its queue (`schedule-tick` runs on three).
+  const byKey = new Map(deps.contracts.map((c) => [jobKey(c.queue, c.name), c]));
   const getEntry = (id: string) => findJob<DeadLetterData>(dlq, id);
   const entryOf = async (id: string) => {
     assertEntryId(id);
@@ -151,7 +152,7 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
           failedAt,
         };
         await dlq.add(job.name, data, { jobId: id });
-        const subject = describeSubject(byName.get(job.name), job.data);
+        const subject = describeSubject(byKey.get(jobKey(queue, job.name)), job.data);
         await deps.events.append({
           type: 'job.dead_lettered',
           provider: subject.provider,
@@ -232,7 +233,7 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
           `dead-letter entry ${id}: its payload held secret-named fields, which were redacted when it was copied, so it cannot be replayed; enqueue a new job that carries references only`,
         );
       }
-      const contract = byName.get(data.name);
+      const contract = byKey.get(jobKey(data.queue, data.name));
       if (contract === undefined) {
         throw new PermanentError(
           'unknown_job',

@@ -36,12 +36,16 @@ export interface SwitchedOffView {
 }
 
 /**
- * Views of things iam-pam does not use. Job schedulers: their templates carry job data around
- * the adapter's scrubbing (the schedules issue switches the view on with a scrubbed
- * `getJobSchedulers`). Metrics history: the board records none, so the page only fails.
+ * Views iam-pam switches off. Editing or removing a job scheduler: a provider's schedulers
+ * follow its lifecycle policy (every policy write and every start puts them back as it says), so
+ * they are changed there; showing them and running one now stay. Metrics history: the board
+ * records none, so the page only fails.
  */
 export const SWITCHED_OFF_VIEWS: readonly SwitchedOffView[] = [
-  { routes: /\/job-schedulers(\/|$)/, why: 'iam-pam uses no job schedulers' },
+  {
+    routes: /\/job-schedulers\/:schedulerId(\/remove)?$/,
+    why: "a provider's schedules follow its lifecycle policy: change them with iam-pam provider policy <id> --set … or PUT /v1/providers/{id}",
+  },
   { routes: /\/metrics-history$/, why: 'iam-pam records no metrics history; see /metrics' },
 ];
 

@@ -2,8 +2,9 @@
  * bull-board's view of one queue, with every text a job carries scrubbed of secret-named
  * fields before the dashboard shows it: data, result and progress through bull-board's
  * formatters, and the failure text, stack trace and job logs (which it has no formatter for)
- * here. Jobs never carry secrets by contract; this is the second line behind that. Flow trees,
- * which bull-board reads around the adapter, are not offered.
+ * here, and the templates of job schedulers (the data and options of the jobs they fire). Jobs
+ * never carry secrets by contract; this is the second line behind that. Flow trees, which
+ * bull-board reads around the adapter, are not offered.
  */
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { Job, Queue } from 'bullmq';
@@ -47,6 +48,21 @@ export class ScrubbedQueueAdapter extends BullMQAdapter {
   ): Promise<Job[]> {
     const jobs = await super.getJobs(statuses, start, end);
     return jobs.map((job) => withScrubbedFailure(job) ?? job);
+  }
+
+  /** Schedulers with their templates scrubbed, like the jobs they fire. */
+  override async getJobSchedulers(): ReturnType<BullMQAdapter['getJobSchedulers']> {
+    return (await super.getJobSchedulers()).map((scheduler) => ({
+      ...scheduler,
+      template:
+        scheduler.template === undefined
+          ? undefined
+          : {
+              ...scheduler.template,
+              data: scrubSecrets(scheduler.template.data),
+              opts: scrubSecrets(scheduler.template.opts) as typeof scheduler.template.opts,
+            },
+    }));
   }
 
   override async getJobLogs(id: string): Promise<string[]> {

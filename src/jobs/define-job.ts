@@ -130,6 +130,17 @@ export interface RunScope {
   settleLeftovers(account: string): Promise<number>;
 }
 
+/**
+ * Many jobs of one kind in one round trip (BullMQ `addBulk`), each validated and deduplicated
+ * like a single enqueue; `delayMs(i)` delays the i-th. What a sweep uses to fan work out.
+ * `producers/enqueue-bulk.ts` implements it.
+ */
+export type EnqueueBulk = <C extends JobContract>(
+  contract: C,
+  payloads: ReadonlyArray<z.input<C['payload']>>,
+  options?: { delayMs?: (index: number) => number | undefined },
+) => Promise<EnqueuedJob[]>;
+
 /** Facts about one run, and what a handler may do besides its own work. */
 export interface JobContext {
   /** Carries `{queue, job, jobId, attempt}`. */

@@ -17,3 +17,8 @@ export function isQueueName(name: string): name is QueueName {
 export function isWorkQueueName(name: string): name is WorkQueueName {
   return (WORK_QUEUES as readonly string[]).includes(name);
 }
+
+/** What names a kind of job: its name is unique within its queue (`schedule-tick` runs on three). */
+export function jobKey(queue: string, name: string): string {
+  return `${queue}/${name}`;
+}

@@ -7,6 +7,9 @@ import type { JobContract } from './define-job.ts';
 import { discover } from './discover/contract.ts';
 import { heartbeat } from './heartbeat/contract.ts';
 import { deactivateOldKey, deleteOldKey, rotate } from './rotate/contract.ts';
+import { heartbeatSweep } from './heartbeat-sweep/contract.ts';
+import { rotationSweep } from './rotation-sweep/contract.ts';
+import { scheduleTicks } from './schedule-tick/contract.ts';
 import { validateProvider } from './validate-provider/contract.ts';
 
 export const jobContracts = [
@@ -16,4 +19,10 @@ export const jobContracts = [
   rotate,
   deactivateOldKey,
   deleteOldKey,
+  heartbeatSweep,
+  rotationSweep,
+  // One per queue (a job name is unique within its queue); one handler runs them all.
+  scheduleTicks.discover,
+  scheduleTicks['heartbeat-sweep'],
+  scheduleTicks['rotation-sweep'],
 ] as const satisfies readonly JobContract[];

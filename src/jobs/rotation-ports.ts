@@ -14,9 +14,12 @@ export type OpenRotation = (
 
 /**
  * Asks for a rotation of the account (`reason` e.g. `heartbeat:key_missing`); undefined when
- * none was enqueued (rotation unavailable or refused).
+ * none was enqueued (rotation unavailable or refused). `delayMs` (the rotation sweep's spread)
+ * asks for the rotation to start no earlier than that; an implementation passes it on to the
+ * enqueue of `rotate`.
  */
 export type RequestRotation = (
   account: AccountRef,
   reason: string,
+  options?: { delayMs?: number },
 ) => Promise<EnqueuedJob | undefined>;

@@ -4,7 +4,7 @@
  * retry and retention policy, and collapses duplicates through BullMQ `deduplication` — not
  * fixed job ids, which would block a new job after a failed one.
  */
-import type { JobsOptions } from 'bullmq';
+import type { Job, JobsOptions, Queue } from 'bullmq';
 import type { EnqueuedJob, EnqueueJob, JobContract, RetryPolicy } from '../jobs/define-job.ts';
 import { parsePayload } from '../jobs/parse-payload.ts';
 import type { IdempotencyStore } from '../queue/idempotency-store.ts';
@@ -39,14 +39,35 @@ export function jobOptionsFor(
   };
 }
 
+/**
+ * A request that joined a duplicate waiting in delay (a sweep's jittered heartbeat, a retry in
+ * backoff) runs it now (CONTRACT.md): asking must not wait for the slot. A job that left the
+ * delayed set meanwhile needs nothing.
+ */
+async function promoteIfDelayed(queue: Queue, job: Job): Promise<void> {
+  if (job.id === undefined || (await queue.getJobState(job.id)) !== 'delayed') {
+    return;
+  }
+  try {
+    await job.promote();
+  } catch (err) {
+    if ((await queue.getJobState(job.id)) === 'delayed') {
+      throw err;
+    }
+  }
+}
+
 export function createEnqueue(deps: EnqueueDeps): EnqueueJob {
   return async (contract, input, options = {}) => {
     const payload = parsePayload(contract, input);
     const add = async (): Promise<EnqueuedJob> => {
       await options.check?.();
-      const job = await deps.queues
-        .get(contract.queue)
-        .add(contract.name, payload, jobOptionsFor(contract, payload, deps, options.delayMs));
+      const queue = deps.queues.get(contract.queue);
+      const opts = jobOptionsFor(contract, payload, deps, options.delayMs);
+      const job = await queue.add(contract.name, payload, opts);
+      if (opts.deduplication !== undefined && opts.delay === undefined) {
+        await promoteIfDelayed(queue, job);
+      }
       // A deduplicated add returns the live job's id: the caller follows that job.
       return { queue: contract.queue, jobId: job.id ?? '' };
     };

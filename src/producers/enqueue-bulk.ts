@@ -4,17 +4,9 @@
  * payload refuses the whole batch, naming it, before anything is added), and each job carries
  * its contract's deduplication id, so a duplicate of live work collapses into it.
  */
-import type { z } from 'zod';
-
-import type { EnqueuedJob, JobContract } from '../jobs/define-job.ts';
+import type { EnqueueBulk } from '../jobs/define-job.ts';
 import { parsePayload } from '../jobs/parse-payload.ts';
 import { type EnqueueDeps, jobOptionsFor } from './create-enqueue.ts';
-
-export type EnqueueBulk = <C extends JobContract>(
-  contract: C,
-  payloads: ReadonlyArray<z.input<C['payload']>>,
-  options?: { delayMs?: (index: number) => number | undefined },
-) => Promise<EnqueuedJob[]>;
 
 export function createEnqueueBulk(deps: Omit<EnqueueDeps, 'idempotency'>): EnqueueBulk {
   return async (contract, inputs, options = {}) => {

@@ -1,7 +1,7 @@
 /**
  * Asking for a rotation, the one way every caller does (API, CLI, heartbeat, discovery,
  * schedules): a request while a rotation job for the account is live joins it (deduplication;
- * one waiting in delay is promoted to run now); a request while a journal is open and no job
+ * one waiting in delay is promoted to run now, by the producer's enqueue); a request while a journal is open and no job
  * works on it (e.g. it is in the dead-letter) is refused with `rotation_in_progress` and the
  * event `rotation.refused` — resume it (replay) or abandon it first (DESIGN.md "Abandon").
  */
@@ -28,7 +28,8 @@ export interface RotationRequests {
   request(
     account: AccountRef,
     reason: string,
-    options?: Pick<EnqueueOptions, 'idempotencyKey'>,
+    /** `delayMs`: a sweep spreads its rotations over the day. */
+    options?: Pick<EnqueueOptions, 'idempotencyKey' | 'delayMs'>,
   ): Promise<EnqueuedJob>;
   /** The rotation job working on the account (waiting, active or delayed), if any. */
   liveJob(account: AccountRef): Promise<LiveRotation | undefined>;
@@ -76,18 +77,13 @@ export function createRotationRequests(deps: {
   return {
     liveJob,
     check: refuseIfHalfFinished,
-    async request(account, reason, options = {}) {
-      const enqueued = await deps.enqueue(
+    // Joining a job waiting in delay (a retry's backoff) promotes it: create-enqueue.ts does
+    // that for every request that asks for no delay of its own.
+    request: (account, reason, options = {}) =>
+      deps.enqueue(
         rotate,
         { provider: account.provider, userName: account.userName, kind: account.kind, reason },
         { ...options, check: () => refuseIfHalfFinished(account) },
-      );
-      // Joined a job waiting in delay (a retry's backoff): it runs now.
-      const job = await findJob(queue(), enqueued.jobId);
-      if (job !== undefined && (await job.getState()) === 'delayed') {
-        await job.promote().catch(() => undefined);
-      }
-      return enqueued;
-    },
+      ),
   };
 }

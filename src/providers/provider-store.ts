@@ -72,6 +72,8 @@ export interface ProviderStoreDeps {
   linkedAccount(ref: string): Promise<{ secretKnown: boolean } | undefined>;
   /** Called after every write of a policy (schedules follow it at once). */
   onPolicyChange?: ((record: ProviderRecord) => Promise<void>) | undefined;
+  /** Called after a provider is removed (its schedules go with it). */
+  onRemove?: ((providerId: string) => Promise<void>) | undefined;
 }
 
 export function checkProviderId(id: string): string {
@@ -189,6 +191,7 @@ export function createProviderStore(deps: ProviderStoreDeps): ProviderStore {
       await vault.removeOwner(providerOwner(id), { actor });
       await redis.multi().del(keys.provider(id)).srem(keys.providers, id).exec();
       await audit.append({ actor, action: 'provider.remove', outcome: 'ok', provider: id });
+      await deps.onRemove?.(id);
     },
 
     async updatePolicy(id, patch, actor, options = {}) {

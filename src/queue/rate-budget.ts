@@ -10,7 +10,10 @@
  * seconds, whoever sends them. The clock is Redis's own (TIME), the same for every process.
  *
  * Requests are *reserved*: the script books the next free slot and says how long to wait for
- * it, so waiting callers never retry in a storm and are served in booking order. A caller that
+ * it, so waiting callers never retry in a storm and are served in booking order. The budget
+ * holds at the wire, not only at booking: a caller that would send more than half an interval
+ * (at least 50 ms) after its slot (a process paused after booking, an answer read late, a timer that fired late)
+ * books again instead of packing its request against the ones booked after it. A caller that
  * would wait longer than `maxWaitMs` books nothing and gets TransientError `iam_throttled`,
  * which delays that job only (never the queue). A throttling answer from IAM pushes the
  * provider's TAT forward (`penalize`): every process backs off that provider, no other.
@@ -18,10 +21,12 @@
 import { TransientError } from '../errors.ts';
 import type { Keys } from '../keys.ts';
 import { sleep } from '../sleep.ts';
+import { createRedisClock } from './redis-clock.ts';
 import { defineScript, runScript } from './run-script.ts';
 import type { RedisConnection } from './redis-connections.ts';
 
-// KEYS[1] budget; ARGV[1] interval µs, ARGV[2] max wait µs. Returns {wait µs} or {-1, wait µs}.
+// KEYS[1] budget; ARGV[1] interval µs, ARGV[2] max wait µs. Returns {wait µs, 0, Redis's clock
+// µs} or {-1, wait µs}.
 const RESERVE = defineScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -31,7 +36,7 @@ local wait = tat - now
 if wait > tonumber(ARGV[2]) then return {-1, math.floor(wait)} end
 local nextTat = tat + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], string.format('%.0f', nextTat), 'PX', math.ceil((nextTat - now) / 1000) + 1000)
-return {math.floor(wait), 0}
+return {math.floor(wait), 0, now}
 `);
 
 // KEYS[1] budget; ARGV[1] back-off µs. No request of this provider is booked before now + back-off.
@@ -49,7 +54,10 @@ return 1
 export type BudgetOf = (providerId: string) => Promise<number>;
 
 export interface RateBudget {
-  /** Resolves when this request may be sent (in ms waited); rejects `iam_throttled` if booked too far ahead. */
+  /**
+   * Resolves when this request may be sent (in ms waited): no more than half an interval (at
+   * least 25 ms) after its slot, booking again otherwise. Rejects `iam_throttled` if booked too far ahead.
+   */
   acquire(providerId: string, signal?: AbortSignal): Promise<number>;
   /** Makes every process hold this provider's requests for `ms` (after a throttling answer). */
   penalize(providerId: string, ms: number): Promise<void>;
@@ -67,12 +75,23 @@ export interface RateBudgetOptions {
 
 /** 1% slower than the budget: timer and network jitter never push a window over it. */
 const SAFETY = 1.01;
+/** Bookings one request may make when each is missed (an overloaded process): then it is delayed. */
+const MAX_BOOKINGS = 8;
+/**
+ * How late after its slot a request may still go: half an interval, but never under 50 ms. At
+ * high budgets half an interval is under a millisecond — less than a Redis round trip or a
+ * busy event loop's timer lag — so requests booked again until they gave up (a 1,000 req/s
+ * discovery on a loaded machine went partial). 50 ms stays within the 1% SAFETY margin over the
+ * 5-s windows the budget holds over: (5 s + 50 ms) × budget ÷ 1.01 = 5 s × budget.
+ */
+const MIN_LATENESS_US = 50_000;
 
 export function createRateBudget(options: RateBudgetOptions): RateBudget {
   const { redis, keys } = options;
   const maxWaitMs = options.maxWaitMs ?? 30_000;
   const cacheMs = options.budgetCacheMs ?? 2_000;
   const cache = new Map<string, { rps: number; until: number }>();
+  const redisClock = createRedisClock();
 
   async function rpsOf(providerId: string): Promise<number> {
     const hit = cache.get(providerId);
@@ -92,24 +111,44 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
       signal?.throwIfAborted();
       const rps = await rpsOf(providerId);
       const intervalUs = Math.ceil((1_000_000 / rps) * SAFETY);
-      const [waitUs, bookedUs] = (await runScript(
-        redis,
-        RESERVE,
-        [keys.rateBudget(providerId)],
-        [intervalUs, maxWaitMs * 1000],
-      )) as [number, number];
-      if (waitUs < 0) {
-        throw new TransientError(
-          'iam_throttled',
-          `provider ${providerId}: its rate budget (${rps}/s) is booked ${Math.round(bookedUs / 1000)} ms ahead`,
-          { retryAfterMs: Math.round(bookedUs / 1000) },
+      const started = performance.now();
+      for (let booking = 1; ; booking += 1) {
+        const sentAt = performance.now();
+        const [waitUs, bookedUs, redisUs] = (await runScript(
+          redis,
+          RESERVE,
+          [keys.rateBudget(providerId)],
+          [intervalUs, maxWaitMs * 1000],
+        )) as [number, number, number];
+        if (waitUs < 0) {
+          throw new TransientError(
+            'iam_throttled',
+            `provider ${providerId}: its rate budget (${rps}/s) is booked ${Math.round(bookedUs / 1000)} ms ahead`,
+            { retryAfterMs: Math.round(bookedUs / 1000) },
+          );
+        }
+        // When the slot was on our clock, at the earliest: an answer read late counts as late.
+        const slotAt = redisClock.earliest(
+          { sentAt, answeredAt: performance.now(), redisUs },
+          redisUs + waitUs,
         );
+        // Waited from the answer, as before: never sent before the slot.
+        const waitMs = waitUs / 1000;
+        if (waitMs >= 1) {
+          await sleep(waitMs, signal);
+        }
+        const toleranceUs = Math.max(intervalUs / 2, MIN_LATENESS_US);
+        if ((performance.now() - slotAt) * 1000 <= toleranceUs) {
+          return performance.now() - started;
+        }
+        if (booking >= MAX_BOOKINGS) {
+          throw new TransientError(
+            'iam_throttled',
+            `provider ${providerId}: ${booking} slots of its rate budget (${rps}/s) in a row were missed by more than ${Math.round(toleranceUs / 1000)} ms (this process is paused or overloaded); the request was not sent`,
+            { retryAfterMs: Math.ceil(intervalUs / 1000) },
+          );
+        }
       }
-      const waitMs = waitUs / 1000;
-      if (waitMs >= 1) {
-        await sleep(waitMs, signal);
-      }
-      return waitMs;
     },
     async penalize(providerId, ms) {
       await runScript(redis, PENALIZE, [keys.rateBudget(providerId)], [Math.round(ms * 1000)]);

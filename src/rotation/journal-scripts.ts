@@ -22,10 +22,11 @@ return 'OK'
 `);
 
 /**
- * KEYS: 1 journal, 2 lease, and optionally 3 the vault record, 4 the vault index.
- * ARGV: 1 lease value, 2 rotation id, 3 step, 4 the step's JSON, 5 fencing token, and with the
- * vault keys 6 version id, 7 sealed version JSON, 8 vault owner: the version is stored as
- * `pending` in the same script. Returns 'OK', or 'ALREADY' when the step is recorded (nothing
+ * KEYS: 1 journal, 2 lease, and optionally 3 the vault record, 4 the vault index, 5 the vault's
+ * active master key id. ARGV: 1 lease value, 2 rotation id, 3 step, 4 the step's JSON, 5 fencing
+ * token, and with the vault keys 6 version id, 7 sealed version JSON, 8 vault owner, 9 the
+ * master key id it is sealed under, 10 the `pending` pointer's MAC: the version is stored as
+ * `pending` in the same script, as a vault put would store it. Returns 'OK', or 'ALREADY' when the step is recorded (nothing
  * changes, the vault included). Error `NOT_OPEN` when the journal is not this rotation's.
  */
 export const RECORD_STEP = defineGuardedScript(`${VAULT_PUT_LUA}
@@ -36,7 +37,9 @@ if redis.call('HGET', journal, 'rotationId') ~= ARGV[2] then
 end
 local field = 'step:' .. ARGV[3]
 if redis.call('HEXISTS', journal, field) == 1 then return 'ALREADY' end
-if KEYS[3] then vault_put(KEYS[3], KEYS[4], 'pending', ARGV[6], ARGV[7], ARGV[8]) end
+if KEYS[3] then
+  vault_put(KEYS[3], KEYS[4], KEYS[5], 'pending', ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
+end
 local order = redis.call('HGET', journal, 'order')
 if order == false or order == '' then order = ARGV[3] else order = order .. ',' .. ARGV[3] end
 redis.call('HSET', journal, field, ARGV[4], 'step', ARGV[3], 'order', order, 'fencingToken', ARGV[5])

@@ -20,7 +20,7 @@ import {
 } from '../jobs/rotate/journal.ts';
 import type { Keys } from '../keys.ts';
 import { leaseLostError } from '../queue/lease-guard.ts';
-import type { WaitForReplicas } from '../queue/replica-wait-local.ts';
+import type { WaitForReplicas } from '../queue/replica-wait.ts';
 import { runScript } from '../queue/run-script.ts';
 import type { SecretValue } from '../vault/secret-store.ts';
 import { CLOSE_JOURNAL, OPEN_JOURNAL, RECORD_STEP } from './journal-scripts.ts';
@@ -31,6 +31,10 @@ export interface SealedVersion {
   accessKeyId: string | undefined;
   /** The stored version's JSON, its secret encrypted. */
   json: string;
+  /** The master key it is sealed under (the vault refuses any but its active one). */
+  keyId: string;
+  /** The MAC of the `pending` pointer to it (vault/pointer-mac.ts). */
+  mac: string;
 }
 
 export interface RedisJournalDeps {
@@ -129,8 +133,8 @@ export function createRedisJournal(deps: RedisJournalDeps): JournalStore {
       if (pending !== undefined) {
         sealed = await deps.seal(journal.account, pending.value);
         record = { ...record, pendingVersionId: sealed.versionId };
-        vaultKeys.push(keys.vault(journal.account), keys.vaultIndex);
-        vaultArgs.push(sealed.versionId, sealed.json, journal.account);
+        vaultKeys.push(keys.vault(journal.account), keys.vaultIndex, keys.vaultMasterKeyId);
+        vaultArgs.push(sealed.versionId, sealed.json, journal.account, sealed.keyId, sealed.mac);
       }
       const entry: JournaledStep = { ...step, record, fencingToken: writer.fence.fencingToken };
       const reply = await fenced(what, key, () =>

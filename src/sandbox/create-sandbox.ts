@@ -14,6 +14,7 @@ import {
   DEFAULT_REQUEST_LOG_CAPACITY,
   type RequestLogEntry,
 } from './admin/request-log.ts';
+import { runAsAdmin } from './admin/run-as-admin.ts';
 import { type UserSnapshot, userSnapshot } from './admin/user-snapshot.ts';
 import type { Faults, FaultsInput } from './faults/fault-config.ts';
 import { createFaultEngine } from './faults/fault-engine.ts';
@@ -81,6 +82,12 @@ export interface Sandbox {
   release(seq: number): boolean;
   /** A user's whole state (password and secrets included), or undefined. */
   user(userName: string): UserSnapshot | undefined;
+  /**
+   * Runs an IAM action as the bootstrap administrator, in-process (no HTTP, not logged): a
+   * change made behind the back of the code under test. Returns the `…Result` XML members;
+   * throws the action's IamError when IAM would refuse it.
+   */
+  asAdmin(action: string, params: Record<string, string>): string;
   /** Back to the start-up state: seeded users, admin key, no faults, empty log. */
   reset(): void;
   close(): Promise<void>;
@@ -176,6 +183,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       const user = core.state.findUser(userName);
       return user === undefined ? undefined : userSnapshot(user);
     },
+    asAdmin: (action, params) => runAsAdmin(core, action, params),
     reset,
     async close() {
       core.held.releaseAll();

@@ -1,11 +1,14 @@
 /**
  * Tells a wrong master key at start-up instead of failing later on every read: the vault keeps
  * one value sealed under the key that wrote it, and every process that holds a key checks it.
+ * Then the process adopts the vault's active master key (active-master-key.ts), or is refused
+ * when the vault has moved on to a key it does not hold.
  */
 import type { Redis } from 'ioredis';
 
 import { PermanentError } from '../errors.ts';
 import type { Keys } from '../keys.ts';
+import { adoptMasterKey } from './active-master-key.ts';
 import { additionalData, type Envelope, open, seal } from './envelope.ts';
 import type { Keyring } from './keyring.ts';
 
@@ -47,4 +50,5 @@ export async function verifyMasterKey(redis: Redis, keys: Keys, keyring: Keyring
       { cause: err },
     );
   }
+  await adoptMasterKey(redis, keys, keyring, envelope.keyId);
 }

@@ -39,19 +39,24 @@ export interface SecretStore {
     options: WriteOptions,
   ): Promise<VersionInfo>;
   /**
-   * pending → current, current → previous (the old previous is forgotten). Refused without a
-   * pending — unless `versionId` names the version and it is `current` already (a retry).
+   * pending → current, current → previous (the old previous is forgotten). `versionId` names the
+   * version promoted (required with a fence; without one, the pending version at the time). A
+   * repeat — the named version is `current` already — is a no-op, whatever is pending since.
+   * Refused without a pending, or when the pending version is another.
    */
   promote(owner: string, options: WriteOptions & { versionId?: string | undefined }): Promise<void>;
   /** Moves a version from one stage to another (replacing the target), e.g. pending → unconfirmed. */
   move(owner: string, from: VaultStage, to: VaultStage, options: WriteOptions): Promise<void>;
   /** Forgets what a stage holds (its version goes when no stage refers to it). */
   clear(owner: string, stage: VaultStage, options: WriteOptions): Promise<void>;
-  /** Decrypts the secret at `stage`; undefined when the stage is empty. */
+  /**
+   * Decrypts the secret at `stage`; undefined when the stage is empty. A stage pointer failing
+   * its MAC throws `vault_unreadable`, as a tampered ciphertext does.
+   */
   read(owner: string, stage: VaultStage): Promise<SecretValue | undefined>;
   /** Metadata of every version, no secret. */
   versions(owner: string): Promise<VersionInfo[]>;
-  /** The version id at `stage`: cheap, for callers that cache by version. */
+  /** The version id at `stage` (its pointer's MAC checked): cheap, for callers that cache by version. */
   versionIdAt(owner: string, stage: VaultStage): Promise<string | undefined>;
   /** Deletes every version of an owner. */
   removeOwner(owner: string, options: WriteOptions): Promise<void>;

@@ -4,6 +4,7 @@
  * then erases the per-contract types for the worker, which dispatches by job name.
  */
 import type { JobContract, JobHandler } from '../jobs/define-job.ts';
+import { jobKey } from '../jobs/queues.ts';
 
 export type HandlerMap<Cs extends readonly JobContract[]> = {
   [C in Cs[number] as C['name']]: JobHandler<C>;
@@ -33,25 +34,26 @@ export function bindHandlers<const Cs extends readonly JobContract[]>(
 }
 
 /**
- * Indexes by job name, the dispatch key, refusing a name declared twice: a mis-wired registry
- * would otherwise run one of the two handlers silently, so the process stops at start instead.
+ * Indexes by queue and job name, the dispatch key, refusing a name declared twice on one queue:
+ * a mis-wired registry would otherwise run one of the two handlers silently, so the process
+ * stops at start instead.
  */
 export function indexByJobName<T>(
   items: readonly T[],
   contractOf: (item: T) => JobContract,
 ): Map<string, T> {
-  const byName = new Map<string, T>();
+  const byKey = new Map<string, T>();
   for (const item of items) {
     const { name, queue } = contractOf(item);
-    const earlier = byName.get(name);
-    if (earlier !== undefined) {
+    const key = jobKey(queue, name);
+    if (byKey.has(key)) {
       throw new Error(
-        `job "${name}" is declared twice (queues ${contractOf(earlier).queue} and ${queue}); a job name must be unique`,
+        `job "${name}" is declared twice (queues ${queue} and ${queue}); a job name must be unique within its queue`,
       );
     }
-    byName.set(name, item);
+    byKey.set(key, item);
   }
-  return byName;
+  return byKey;
 }
 
 export function indexBindings(bindings: readonly JobBinding[]): Map<string, JobBinding> {

@@ -49,9 +49,14 @@ export interface RunningWorkers {
 
 export function startWorkers(options: StartWorkersOptions): RunningWorkers {
   const { log, keys } = options;
-  const byName = indexBindings(options.bindings);
+  const all = [...indexBindings(options.bindings).values()];
+  // Within one queue the job name is the dispatch key.
   const bindingsOf = (queue: WorkQueueName) =>
-    new Map([...byName].filter(([, binding]) => binding.contract.queue === queue));
+    new Map(
+      all
+        .filter((binding) => binding.contract.queue === queue)
+        .map((binding) => [binding.contract.name, binding]),
+    );
   const served = options.queues.filter((queue) => bindingsOf(queue).size > 0);
   const idle = options.queues.filter((queue) => !served.includes(queue));
   if (idle.length > 0) {
@@ -116,7 +121,10 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
   reconcileSoon();
   const timer = setInterval(reconcileSoon, options.reconcileEveryMs ?? 30_000);
   timer.unref();
-  log.info({ queues: served, jobs: [...byName.keys()] }, 'workers started');
+  log.info(
+    { queues: served, jobs: [...new Set(all.map((b) => b.contract.name))] },
+    'workers started',
+  );
 
   return {
     queues: served,

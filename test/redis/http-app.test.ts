@@ -372,19 +372,53 @@ describe('the Bull dashboard', () => {
     }
   });
 
-  it('switches off the job-scheduler and metrics-history views, page and API', async () => {
-    const schedulers = 'iam-pam uses no job schedulers';
-    for (const [method, url, why] of [
-      ['GET', '/admin/queues/api/job-schedulers', schedulers],
-      ['GET', '/admin/queues/job-schedulers', schedulers],
-      ['PUT', '/admin/queues/api/queues/discovery/job-schedulers/nightly/run', schedulers],
-      ['GET', '/admin/queues/metrics-history', 'iam-pam records no metrics history; see /metrics'],
-    ] as const) {
+  it('shows job schedulers with their templates scrubbed, and refuses editing or removing one', async () => {
+    // An upstream system's scheduler with a secret in its template (iam-pam's carry references).
+    const planted = `planted-${Date.now()}`;
+    const discovery = engine.queues.get('discovery');
+    await discovery.upsertJobScheduler(
+      'nightly',
+      { every: 3_600_000, startDate: Date.now() + 3_600_000 },
+      { name: 'test-echo', data: { provider: 'prod', key: 'nightly', password: planted } },
+    );
+    try {
       for (const headers of [bearer(TOKENS.reader), bearer(TOKENS.ops)]) {
-        const answer = await app.inject({ method, url, headers });
-        expect(answer.statusCode, url).toBe(404);
-        expect(answer.json().error.message, url).toBe(why);
+        const list = await app.inject({ url: '/admin/queues/api/job-schedulers', headers });
+        expect(list.statusCode).toBe(200);
+        expect(list.body).not.toContain(planted);
+        expect(list.json().schedulers).toEqual([
+          expect.objectContaining({
+            id: 'nightly',
+            queueName: 'discovery',
+            every: 3_600_000,
+            template: expect.objectContaining({
+              data: { provider: 'prod', key: 'nightly', password: '[Redacted]' },
+            }),
+          }),
+        ]);
+        const page = await app.inject({ url: '/admin/queues/job-schedulers', headers });
+        expect(page.statusCode).toBe(200);
       }
+      const policy =
+        /a provider's schedules follow its lifecycle policy: change them with iam-pam provider policy/;
+      for (const [method, url, why] of [
+        ['PATCH', '/admin/queues/api/queues/discovery/job-schedulers/nightly', policy],
+        ['PUT', '/admin/queues/api/queues/discovery/job-schedulers/nightly/remove', policy],
+        [
+          'GET',
+          '/admin/queues/metrics-history',
+          /^iam-pam records no metrics history; see \/metrics$/,
+        ],
+      ] as const) {
+        for (const headers of [bearer(TOKENS.reader), bearer(TOKENS.ops)]) {
+          const answer = await app.inject({ method, url, headers, payload: { every: 1000 } });
+          expect(answer.statusCode, url).toBe(404);
+          expect(answer.json().error.message, url).toMatch(why);
+        }
+      }
+      expect((await discovery.getJobScheduler('nightly'))?.every).toBe(3_600_000);
+    } finally {
+      await discovery.removeJobScheduler('nightly');
     }
   });
 

@@ -12,22 +12,30 @@ import {
 } from '../../src/queue/redis-connections.ts';
 import { useTestRedis } from '../support/redis.ts';
 import { busiestWindow } from '../support/busiest-window.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
 const t = useTestRedis();
 const keys = createKeys(t.prefix);
 const log = createLogger({ level: 'silent', stream: 'stderr' });
 const connections: RedisConnection[] = [];
+const proxies: TcpProxy[] = [];
 
-afterAll(() => {
+afterAll(async () => {
   for (const connection of connections) {
     connection.disconnect();
   }
+  await Promise.all(proxies.map((proxy) => proxy.close()));
 });
 
-async function budgets(count: number, rps: number, maxWaitMs?: number): Promise<RateBudget[]> {
+async function budgets(
+  count: number,
+  rps: number,
+  maxWaitMs?: number,
+  url = t.url,
+): Promise<RateBudget[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
-      const redis = createRedisConnection(t.redisConfig, 'producer', log);
+      const redis = createRedisConnection({ ...t.redisConfig, url }, 'producer', log);
       connections.push(redis);
       await waitUntilReady(redis, 5_000);
       return createRateBudget({ redis, keys, budgetOf: async () => rps, maxWaitMs });
@@ -75,6 +83,42 @@ describe('the rate budget', () => {
     expect(busiestWindow(burst, 1_000)).toBeLessThanOrEqual(rps * 1.05);
     // 80 requests at 40/s take about two seconds: spaced, not bunched.
     expect(Math.max(...burst) - Math.min(...burst)).toBeGreaterThan(1_800);
+  });
+
+  it('books again when a booking is read late (a paused worker), instead of packing two requests together', async () => {
+    const rps = 20;
+    const [steady] = (await budgets(1, rps)) as [RateBudget];
+    // The paused worker: Redis books its slots at once, it reads the answers a second later.
+    const link = await startTcpProxy(t.url);
+    proxies.push(link);
+    const [paused] = (await budgets(1, rps, undefined, link.url)) as [RateBudget];
+    const sent: number[] = [];
+    const steadyRun = hammer([steady], 'paused', 4, 3_000);
+    await sleep(500);
+    link.delayReplies(1_000);
+    const late = Promise.all(
+      Array.from({ length: 10 }, async () => {
+        await paused.acquire('paused');
+        sent.push(Date.now());
+      }),
+    );
+    // Only the answers to these bookings come late: rebookings go through at once.
+    await sleep(100);
+    link.delayReplies(0);
+    await late;
+    sent.push(...(await steadyRun));
+    expect(sent.length).toBeGreaterThan(rps * 2);
+    // Read late and sent at once, the 10 late requests would land on top of the steady ones.
+    expect(busiestWindow(sent, 1_000)).toBeLessThanOrEqual(rps * 1.05);
+  });
+
+  it('lets a high budget be used: a slot a Redis round trip ago is not missed (1,000/s)', async () => {
+    // Half an interval at 1,000/s is half a millisecond, less than a round trip: if that were
+    // the whole tolerance every request would book again until it gave up as iam_throttled.
+    const clients = await budgets(2, 1_000);
+    const sent = await hammer(clients, 'fast', 8, 1_000);
+    expect(sent.length).toBeGreaterThan(300);
+    expect(busiestWindow(sent, 1_000)).toBeLessThanOrEqual(1_000 * 1.05);
   });
 
   it('backs off one provider without slowing another', async () => {

@@ -74,15 +74,18 @@ describe('the vault', () => {
     const refused = vault.put(owner, 'pending', secretOf(22), { actor, fence: stale });
     await expect(refused).rejects.toThrow(TransientError);
     await expect(refused).rejects.toMatchObject({ code: 'lease_lost' });
-    await expect(vault.promote(owner, { actor, fence: stale })).rejects.toMatchObject({
-      code: 'lease_lost',
-    });
+    const pendingId = await vault.versionIdAt(owner, 'pending');
+    await expect(
+      vault.promote(owner, { actor, fence: stale, versionId: pendingId }),
+    ).rejects.toMatchObject({ code: 'lease_lost' });
     expect(await vault.read(owner, 'pending')).toMatchObject({
       accessKeyId: secretOf(21).accessKeyId,
     });
 
     await t.redis.del(keys.userLease('prod', 'carol'));
-    await expect(vault.promote(owner, { actor, fence })).rejects.toMatchObject({
+    await expect(
+      vault.promote(owner, { actor, fence, versionId: pendingId }),
+    ).rejects.toMatchObject({
       code: 'lease_lost',
     });
     expect(await vault.read(owner, 'current')).toBeUndefined();
@@ -157,53 +160,6 @@ describe('the vault', () => {
       code: 'vault_unreadable',
     });
   });
-
-  it('rekeys everything while a reader keeps reading with both keys', async () => {
-    const owners = Array.from({ length: 40 }, (_, i) => `rekey/user${i}/access-key`);
-    const expected = new Map(owners.map((o, i) => [o, secretOf(100 + i)]));
-    for (const owner of owners) {
-      await vault.put(owner, 'current', expected.get(owner)!, { actor });
-    }
-    const KEY_B = newKey();
-    const both = createKeyring(KEY_B, KEY_A);
-    const worker = vaultWith(both);
-    let reading = true;
-    let reads = 0;
-    const reader = (async () => {
-      while (reading) {
-        for (const owner of owners) {
-          expect(await worker.read(owner, 'current')).toEqual(expected.get(owner));
-          reads += 1;
-        }
-      }
-    })();
-    const report = await rekeyVault({ redis: t.redis, keys, keyring: both, audit, actor }).finally(
-      () => {
-        reading = false;
-      },
-    );
-    await reader;
-    // The records tampered with above stay unreadable and are reported, not rewritten.
-    expect(report.unreadable.map((u) => u.owner).sort()).toEqual([
-      'prod/erin/access-key',
-      'prod/grace/access-key',
-    ]);
-    await t.redis.del(keys.vault('prod/erin/access-key'), keys.vault('prod/grace/access-key'));
-    await t.redis.srem(keys.vaultIndex, 'prod/erin/access-key', 'prod/grace/access-key');
-    expect(
-      (await rekeyVault({ redis: t.redis, keys, keyring: both, audit, actor })).unreadable,
-    ).toEqual([]);
-    expect(reads).toBeGreaterThan(0);
-    expect(report.reencrypted).toBeGreaterThanOrEqual(owners.length);
-    const onlyNew = vaultWith(createKeyring(KEY_B));
-    for (const owner of owners) {
-      expect(await onlyNew.read(owner, 'current')).toEqual(expected.get(owner));
-    }
-    await verifyMasterKey(t.redis, keys, createKeyring(KEY_B));
-    await expect(verifyMasterKey(t.redis, keys, createKeyring(KEY_A))).rejects.toMatchObject({
-      code: 'config_invalid',
-    });
-  });
 });
 
 describe('the vault, at its edges', () => {
@@ -273,7 +229,16 @@ describe('the vault, at its edges', () => {
       createRedisVault({ redis: t.redis, keys: rekeyKeys, keyring: createKeyring(key), audit });
     await verifyMasterKey(t.redis, rekeyKeys, createKeyring(oldKey));
     await sealedBy(oldKey).put('prod/lee/access-key', 'current', secretOf(95), { actor });
-    await sealedBy(newKey()).put('prod/mia/access-key', 'current', secretOf(96), { actor });
+    await sealedBy(oldKey).put('prod/mia/access-key', 'current', secretOf(96), { actor });
+    // mia's version claims a master key neither key of the rekey is (the vault refuses to write
+    // one: this is the record as someone with Redis access left it).
+    const mia = rekeyKeys.vault('prod/mia/access-key');
+    const miaVersion = (await t.redis.hget(mia, 'stage:current'))!;
+    const foreign = JSON.parse((await t.redis.hget(mia, `version:${miaVersion}`))!) as {
+      envelope: { keyId: string };
+    };
+    foreign.envelope.keyId = '0123456789abcdef';
+    await t.redis.hset(mia, `version:${miaVersion}`, JSON.stringify(foreign));
     const next = createKeyring(newKey(), oldKey);
     const report = await rekeyVault({
       redis: t.redis,
@@ -284,8 +249,57 @@ describe('the vault, at its edges', () => {
     });
     expect(report.reencrypted).toBe(1);
     expect(report.unreadable.map((u) => u.owner)).toEqual(['prod/mia/access-key']);
-    // Not retired: the vault still opens with the old key alone.
-    await verifyMasterKey(t.redis, rekeyKeys, createKeyring(oldKey));
+    // Not retired: the key check is still sealed under the old key.
+    const check = JSON.parse((await t.redis.get(rekeyKeys.vaultKeyCheck))!) as { keyId: string };
+    expect(check.keyId).toBe(createKeyring(oldKey).current.id);
     await deletePrefix(t.redis, `${t.prefix}-rk`);
+  });
+});
+
+// Last: once rekeyed, the vault refuses writes sealed under KEY_A, which the tests above make.
+describe('vault rekey', () => {
+  it('rekeys everything while a reader keeps reading with both keys', async () => {
+    const owners = Array.from({ length: 40 }, (_, i) => `rekey/user${i}/access-key`);
+    const expected = new Map(owners.map((o, i) => [o, secretOf(100 + i)]));
+    for (const owner of owners) {
+      await vault.put(owner, 'current', expected.get(owner)!, { actor });
+    }
+    const KEY_B = newKey();
+    const both = createKeyring(KEY_B, KEY_A);
+    const worker = vaultWith(both);
+    let reading = true;
+    let reads = 0;
+    const reader = (async () => {
+      while (reading) {
+        for (const owner of owners) {
+          expect(await worker.read(owner, 'current')).toEqual(expected.get(owner));
+          reads += 1;
+        }
+      }
+    })();
+    const report = await rekeyVault({ redis: t.redis, keys, keyring: both, audit, actor }).finally(
+      () => {
+        reading = false;
+      },
+    );
+    await reader;
+    // The records tampered with above stay unreadable and are reported, not rewritten.
+    const tampered = ['prod/erin/access-key', 'prod/grace/access-key', 'prod/judy/access-key'];
+    expect(report.unreadable.map((u) => u.owner).sort()).toEqual(tampered);
+    await t.redis.del(...tampered.map((owner) => keys.vault(owner)));
+    await t.redis.srem(keys.vaultIndex, ...tampered);
+    expect(
+      (await rekeyVault({ redis: t.redis, keys, keyring: both, audit, actor })).unreadable,
+    ).toEqual([]);
+    expect(reads).toBeGreaterThan(0);
+    expect(report.reencrypted).toBeGreaterThanOrEqual(owners.length);
+    const onlyNew = vaultWith(createKeyring(KEY_B));
+    for (const owner of owners) {
+      expect(await onlyNew.read(owner, 'current')).toEqual(expected.get(owner));
+    }
+    await verifyMasterKey(t.redis, keys, createKeyring(KEY_B));
+    await expect(verifyMasterKey(t.redis, keys, createKeyring(KEY_A))).rejects.toMatchObject({
+      code: 'config_invalid',
+    });
   });
 });

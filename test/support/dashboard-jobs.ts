@@ -14,6 +14,9 @@ import type { jobContracts } from '../../src/jobs/registry.ts';
 import { discover } from '../../src/jobs/discover/contract.ts';
 import { heartbeat } from '../../src/jobs/heartbeat/contract.ts';
 import { deactivateOldKey, deleteOldKey, rotate } from '../../src/jobs/rotate/contract.ts';
+import { heartbeatSweep } from '../../src/jobs/heartbeat-sweep/contract.ts';
+import { rotationSweep } from '../../src/jobs/rotation-sweep/contract.ts';
+import { scheduleTicks } from '../../src/jobs/schedule-tick/contract.ts';
 import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
 import type { QueueSet } from '../../src/producers/create-queues.ts';
 import type { RedisConnection } from '../../src/queue/redis-connections.ts';
@@ -168,6 +171,45 @@ export const PRODUCTION_SAMPLES: Record<ProductionJobName, ProductionSample> = {
       }),
       shows: ['not_implemented'],
     }),
+  },
+  'heartbeat-sweep': {
+    // After heartbeat's sample managed an account: its heartbeat is delayed into its slot.
+    completed: async (context) => ({
+      job: await context.enqueue(heartbeatSweep, { provider: 'prod' }),
+      shows: ['spreadMs'],
+    }),
+    failed: async (context) => ({
+      job: await context.enqueue(heartbeatSweep, { provider: 'gone' }),
+      shows: ['not_found: provider "gone" does not exist'],
+    }),
+  },
+  'rotation-sweep': {
+    // The account was imported just now: none is due.
+    completed: async (context) => ({
+      job: await context.enqueue(rotationSweep, { provider: 'prod' }),
+      shows: ['requested'],
+    }),
+    failed: async (context) => ({
+      job: await context.enqueue(rotationSweep, { provider: 'gone' }),
+      shows: ['not_found: provider "gone" does not exist'],
+    }),
+  },
+  'schedule-tick': {
+    // What prod's rotation scheduler fires: it enqueues a rotation sweep.
+    completed: async (context) => ({
+      job: await context.enqueue(scheduleTicks['rotation-sweep'], {
+        provider: 'prod',
+        job: 'rotation-sweep',
+      }),
+      shows: ['enqueued'],
+    }),
+    // A foreign producer's tick on the wrong queue: refused as it is, never run.
+    failed: async (context) => {
+      const added = await context.queues
+        .get('rotation')
+        .add('schedule-tick', { provider: 'prod', job: 'discover' });
+      return { job: { queue: 'rotation', jobId: added.id ?? '' }, shows: ['invalid_payload'] };
+    },
   },
 };
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 
 import { startApiRuntime } from '../../src/app/api-runtime.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import type { QueueName } from '../../src/jobs/queues.ts';
+import { QUEUE_NAMES, type QueueName } from '../../src/jobs/queues.ts';
 import { jobContracts } from '../../src/jobs/registry.ts';
 import { createKeys } from '../../src/keys.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -48,6 +48,8 @@ export interface DashboardScene {
   jobs: SceneJob[];
   /** Queues paused on purpose. */
   paused: QueueName[];
+  /** The job schedulers the provider's policy made (`prod:discover`, …). */
+  schedulers: string[];
   /** Every value that must never appear on the dashboard (credentials, tokens, planted secrets). */
   secrets: string[];
   queues: QueueSet;
@@ -126,11 +128,20 @@ export async function startDashboardScene(options: {
     const jobs = [...upstream.jobs, ...production, ...tests.jobs];
     const failures = jobs.filter((job) => job.status === 'failed').length;
     jobs.push(...(await deadLetterEntries(context, failures)));
+    // Written by the api when the samples put the provider `prod` (its default policy).
+    const schedulers = (
+      await Promise.all(
+        QUEUE_NAMES.map(async (queue) =>
+          (await queues.get(queue).getJobSchedulers()).map((s) => s.key),
+        ),
+      )
+    ).flat();
     return {
       url: context.api,
       logins,
       jobs,
       paused: tests.paused,
+      schedulers,
       secrets: [
         context.sandbox.secretAccessKey,
         masterKey,

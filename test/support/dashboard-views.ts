@@ -42,9 +42,10 @@ const BOARD_STATUSES: readonly BoardStatus[] = [
   'failed',
 ];
 
-/** What an admin can do and a reader cannot: job actions, queue actions, queue menus. */
+/** What an admin can do and a reader cannot: job, queue and scheduler actions, queue menus. */
 const CHANGES = {
   jobActions: 'ul[class*="jobActions"] button',
+  schedulerActions: 'button[aria-label="Run now"], button[aria-label="Remove scheduler"]',
   queueActions: 'button:text-matches("^(Retry all|Clean all|Promote all)$")',
   queueMenus: 'button[aria-haspopup="menu"][class*="trigger"]',
 };
@@ -103,15 +104,26 @@ export async function dashboardViews(scene: DashboardScene): Promise<View[]> {
       }
     },
   });
-  // The board's other pages (today all switched off; the job-scheduler page once schedules
-  // exist): each must load cleanly. What they must show comes with the jobs behind them.
+  // The board's other pages that are not switched off: each must load cleanly and show what
+  // is behind it (the job-scheduler page: every scheduler of the scene's provider).
   for (const page of [appRoutes.entryPoint.route].flat()) {
     if (page !== '/' && !page.includes(':') && switchedOff(page) === undefined) {
+      const schedulers = page === '/job-schedulers';
       all.push({
         name: `page${page.replaceAll('/', '-')}`,
         path: page,
-        drawnFrom: (api) => api.pathname.includes(`${DASHBOARD_PATH}/api/`),
-        shows: [],
+        drawnFrom: (api) =>
+          schedulers
+            ? api.pathname.endsWith(`${DASHBOARD_PATH}/api/job-schedulers`)
+            : api.pathname.includes(`${DASHBOARD_PATH}/api/`),
+        shows: schedulers ? [...scene.schedulers, 'schedule-tick', /every 1d/, /every 1h/] : [],
+        then: async (page, login) => {
+          if (schedulers && login === 'admin') {
+            // An admin may run a scheduler now (editing and removing answer 404: the policy
+            // owns the schedule).
+            await page.locator('button[aria-label="Run now"]').first().waitFor();
+          }
+        },
       });
     }
   }

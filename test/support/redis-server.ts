@@ -12,8 +12,14 @@ import { waitFor } from './wait-for.ts';
 export interface RedisServer {
   url: string;
   version: string;
-  pid: number;
+  /** The running server's pid (a new one after `restart`). */
+  readonly pid: number;
   stop(): void;
+  /**
+   * Kills the server (SIGKILL, as a crash or a failover does) and starts it again on the same
+   * port and data directory: with `appendOnly`, what it had written comes back from its AOF.
+   */
+  restart(): Promise<void>;
 }
 
 /** The server's version, or a rejection when nothing answers at `url`. */
@@ -39,7 +45,7 @@ export function hasRedisServer(): boolean {
 }
 
 export async function startRedisServer(
-  options: { maxmemoryPolicy?: string; args?: string[] } = {},
+  options: { maxmemoryPolicy?: string; args?: string[]; appendOnly?: boolean } = {},
 ): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'iam-pam-redis-'));
@@ -51,31 +57,37 @@ export async function startRedisServer(
     '--save',
     '',
     '--appendonly',
-    'no',
+    options.appendOnly === true ? 'yes' : 'no',
     '--dir',
     dir,
+    '--maxmemory-policy',
+    options.maxmemoryPolicy ?? 'noeviction',
+    ...(options.args ?? []),
   ];
-  const child = spawn(
-    'redis-server',
-    [
-      ...args,
-      '--maxmemory-policy',
-      options.maxmemoryPolicy ?? 'noeviction',
-      ...(options.args ?? []),
-    ],
-    { stdio: 'ignore' },
-  );
   const url = `redis://127.0.0.1:${port}`;
-  const version = await waitFor('private redis-server', () => pingRedis(url), {
-    timeoutMs: 10_000,
-  });
+  const launch = async () => {
+    const started = spawn('redis-server', args, { stdio: 'ignore' });
+    const version = await waitFor('private redis-server', () => pingRedis(url), {
+      timeoutMs: 10_000,
+    });
+    return { child: started, version };
+  };
+  let { child, version } = await launch();
   return {
     url,
     version,
-    pid: child.pid ?? 0,
+    get pid() {
+      return child.pid ?? 0;
+    },
     stop() {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      ({ child, version } = await launch());
     },
   };
 }

@@ -106,6 +106,7 @@ describe('npm run lint', () => {
       "export { createSandbox } from '../../sandbox/create-sandbox.ts';",
     ],
     ['src/cli/program.ts', "export { registerSandbox } from './commands/sandbox.ts';"],
+    ['src/demo/planted.ts', "export { createSandbox } from '../sandbox/create-sandbox.ts';"],
     ['src/config/load-config.ts', 'export const url = process.env.REDIS_URL;'],
     ['src/main.ts', 'export const url = process.env.REDIS_URL;'],
     ['test/redis/planted.test.ts', 'export const url = process.env.REDIS_URL;'],

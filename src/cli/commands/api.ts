@@ -9,7 +9,7 @@ import { isAppError, PermanentError } from '../../errors.ts';
 import { createLogger } from '../../logger.ts';
 import { closeWithin } from '../../close-within.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
-import { waitForShutdownSignal } from '../shutdown-signal.ts';
+import { TERMINAL_REPEAT_MS, waitForShutdownSignal } from '../shutdown-signal.ts';
 
 export function createApiCommand(
   options: Pick<ApiRuntimeOptions, 'contracts' | 'plugins'> = {},
@@ -41,7 +41,7 @@ export function createApiCommand(
               `IAM_PAM_HTTP_HOST/IAM_PAM_HTTP_PORT: cannot listen on ${config.http.host}:${config.http.port} (${(err as Error).message}); choose a free port`,
             );
           }
-          await waitForShutdownSignal(proc, log);
+          await waitForShutdownSignal(proc, log, { repeatWithinMs: TERMINAL_REPEAT_MS });
           await closeWithin(api.close(), config.worker.shutdownTimeoutS * 1000);
           log.info('api stopped');
           return 0;

@@ -1,6 +1,7 @@
 /** `iam-pam provider add|list|show|remove|policy`: providers, straight on Redis. */
 import { type Command, Option } from 'commander';
 
+import { withSchedules } from '../../domain.ts';
 import { invalidInput } from '../../errors.ts';
 import { parsePolicyAssignments } from '../../providers/lifecycle-policy.ts';
 import type { ProviderRecord } from '../../providers/provider-schema.ts';
@@ -8,6 +9,7 @@ import { validateProvider } from '../../jobs/validate-provider/contract.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
 import { addEnqueueOptions, type EnqueueFlags, runEnqueue } from '../enqueue-command.ts';
 import { numberOption, readJsonFile } from '../read-json-file.ts';
+import { describeSchedules } from '../describe-schedules.ts';
 
 interface AddOptions {
   accessKeyId?: string;
@@ -153,10 +155,17 @@ export const registerProvider: CommandRegistrar = (program: Command, run) => {
     .option('--json', 'JSON')
     .action((id: string, options: { json?: boolean }) =>
       run(async (context) => {
-        const record = await (await context.domain()).providers.require(id);
-        context.print(record, {
+        const domain = await context.domain();
+        const shown = await withSchedules(domain, await domain.providers.require(id));
+        context.print(shown, {
           json: options.json === true,
-          text: `${describeProvider(record)}\n${record.statusDetail ?? ''}`.trim(),
+          text: [
+            describeProvider(shown),
+            shown.statusDetail ?? '',
+            describeSchedules(shown.schedules),
+          ]
+            .filter((line) => line !== '')
+            .join('\n'),
         });
       }),
     );

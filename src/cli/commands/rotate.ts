@@ -11,7 +11,7 @@ import { invalidInput } from '../../errors.ts';
 import { rotate } from '../../jobs/rotate/contract.ts';
 import { jobContracts } from '../../jobs/registry.ts';
 import { createRotationRequests } from '../../producers/rotation-requests.ts';
-import { createReplicaWait } from '../../queue/replica-wait-local.ts';
+import { createReplicaWait } from '../../queue/replica-wait.ts';
 import { createUserLeases } from '../../queue/user-lease.ts';
 import { abandonOpenRotation } from '../../rotation/abandon.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
@@ -58,7 +58,10 @@ export const registerRotate: CommandRegistrar = (program: Command, run) => {
               redis: domain.redis,
               keys: domain.keys,
               ttlMs: config.worker.jobLockMs,
-              waitForReplicas: createReplicaWait({ redis: domain.redis, minReplicas: 0 }),
+              waitForReplicas: createReplicaWait({
+                redis: domain.redis,
+                minReplicas: config.redis.minReplicas ?? 0,
+              }),
             }),
             events: session.events,
             log,

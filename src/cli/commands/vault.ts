@@ -30,7 +30,7 @@ export const registerVault: CommandRegistrar = (program: Command, run) => {
             }
           },
         );
-        const text = `re-encrypted ${report.reencrypted} version(s) of ${report.owners} owner(s); ${report.alreadyCurrent} already under the current key${report.unreadable.length ? `; ${report.unreadable.length} UNREADABLE, left as they are: ${report.unreadable.map((u) => u.owner).join(', ')}` : ''}`;
+        const text = `re-encrypted ${report.reencrypted} version(s) of ${report.owners} owner(s) in ${report.passes} pass(es), the last finding nothing left under the previous key; ${report.alreadyCurrent} already under the current key${report.unreadable.length ? `; ${report.unreadable.length} UNREADABLE, left as they are: ${report.unreadable.map((u) => u.owner).join(', ')}` : ''}`;
         context.print(report, { json: options.json === true, text });
         return report.unreadable.length > 0 ? 1 : 0;
       }),

@@ -18,7 +18,7 @@ import {
 import { createLogger } from '../../logger.ts';
 import { startWorkerHttp, type WorkerHttp } from '../../workers/worker-http.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
-import { waitForShutdownSignal } from '../shutdown-signal.ts';
+import { TERMINAL_REPEAT_MS, waitForShutdownSignal } from '../shutdown-signal.ts';
 
 export function parseQueueList(list: string | undefined): WorkQueueName[] {
   if (list === undefined) {
@@ -97,7 +97,7 @@ export function createWorkerCommand(options: WorkerCommandOptions = {}): Command
             },
             'worker ready',
           );
-          await waitForShutdownSignal(proc, log);
+          await waitForShutdownSignal(proc, log, { repeatWithinMs: TERMINAL_REPEAT_MS });
           const clean = await runtime.close(config.worker.shutdownTimeoutS * 1000);
           await http.close();
           log.info({ clean }, clean ? 'worker stopped' : 'worker stopped with jobs still active');

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 
+import { reconcileSchedules } from '../../app/reconcile-schedules.ts';
 import { checkMasterKeyAtStart, createDomain } from '../../domain.ts';
 import { createRotationRequests } from '../../producers/rotation-requests.ts';
 import type { HttpRoutePlugin } from '../http-deps.ts';
@@ -17,9 +18,14 @@ import { registerRotationRoutes } from './rotation-routes.ts';
 
 export const domainRoutes: HttpRoutePlugin = async (app, deps) => {
   // Cluster exposes the same commands the domain uses.
-  const domain = createDomain({ config: deps.config, redis: deps.redis as Redis });
+  const domain = createDomain({
+    config: deps.config,
+    redis: deps.redis as Redis,
+    queues: deps.queues,
+  });
   app.addHook('onClose', () => domain.close());
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
+  await reconcileSchedules(domain, deps.log);
   registerProviderRoutes(app, deps, domain);
   const rotations = createRotationRequests({
     queues: deps.queues,

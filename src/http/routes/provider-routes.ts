@@ -1,7 +1,7 @@
 /** `PUT|GET|DELETE /v1/providers/{id}`, `GET /v1/providers`, `POST /v1/providers/{id}/validate`. */
 import type { FastifyInstance } from 'fastify';
 
-import type { Domain } from '../../domain.ts';
+import { type Domain, withSchedules } from '../../domain.ts';
 import { validateProvider } from '../../jobs/validate-provider/contract.ts';
 import { registerEnqueueRoute } from '../enqueue-route.ts';
 import type { HttpDeps } from '../http-deps.ts';
@@ -45,8 +45,14 @@ export function registerProviderRoutes(app: FastifyInstance, deps: HttpDeps, dom
 
   app.get<IdParams>(
     '/v1/providers/:id',
-    { config: { scope: 'read' }, schema: { tags, summary: 'One provider (no secret)' } },
-    async (request) => domain.providers.require(request.params.id),
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'One provider (no secret), with each schedule and its next run',
+      },
+    },
+    async (request) => withSchedules(domain, await domain.providers.require(request.params.id)),
   );
 
   app.delete<IdParams>(

@@ -11,7 +11,7 @@ import { productionRotationKinds } from '../../app/rotation-kinds.ts';
 import type { Domain } from '../../domain.ts';
 import { rotate } from '../../jobs/rotate/contract.ts';
 import { createRotationRequests } from '../../producers/rotation-requests.ts';
-import { createReplicaWait } from '../../queue/replica-wait-local.ts';
+import { createReplicaWait } from '../../queue/replica-wait.ts';
 import { createUserLeases } from '../../queue/user-lease.ts';
 import { abandonOpenRotation } from '../../rotation/abandon.ts';
 import { registerEnqueueRoute } from '../enqueue-route.ts';
@@ -46,7 +46,10 @@ export function registerRotationRoutes(app: FastifyInstance, deps: HttpDeps, dom
     redis: deps.redis,
     keys: domain.keys,
     ttlMs: deps.config.worker.jobLockMs,
-    waitForReplicas: createReplicaWait({ redis: deps.redis, minReplicas: 0 }),
+    waitForReplicas: createReplicaWait({
+      redis: deps.redis,
+      minReplicas: deps.config.redis.minReplicas ?? 0,
+    }),
   });
   app.post<AccountParams>(
     `${ROTATE_URL}/abandon`,

@@ -57,9 +57,11 @@ describe('iam-pam CLI', { timeout: 30_000 }, () => {
     }
   });
 
-  it("help says demo is not there yet, and shows --adopt-secret-stdin's JSON", async () => {
+  it("help describes demo, and shows --adopt-secret-stdin's JSON", async () => {
     const help = await run(['--help']);
-    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/demo \[options\] .*not available yet/);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(
+      /demo \[options\] +run the main job on embedded defaults/,
+    );
     const add = await run(['account', 'add', '--help']);
     expect(add.stdout.replace(/\s+/g, ' ')).toContain(
       '{"accessKeyId":"AKIA…","secretAccessKey":"…"} for an access key, {"password":"…"} for a password',
@@ -76,13 +78,6 @@ describe('iam-pam CLI', { timeout: 30_000 }, () => {
       /^iam-pam: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable .*\n$/,
     );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-  });
-
-  it('demo says in one line that it is not there yet and exits 2', async () => {
-    const { code, stdout, stderr } = await run(['demo']);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('a real process keeps stdout for output and exits with the code', async () => {

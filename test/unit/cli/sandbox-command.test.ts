@@ -118,26 +118,35 @@ describe('iam-pam sandbox', { timeout: 60_000 }, () => {
     expect(await listing('demo')).toEqual(first);
   });
 
-  it('exits 2 with one line on stderr for a bad flag or a busy port', async () => {
-    const mistakes = [
-      ['--bogus'],
-      ['--port'],
-      ['--port', '80x'],
-      ['--seed-users', 'many'],
-      ['--latency-ms', '-5'],
-      ['--propagation-delay-ms', '1.5'],
-    ];
-    const results = await Promise.all(mistakes.map((args) => runCliProcess(['sandbox', ...args])));
-    for (const result of results) {
-      expect(result.code).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    }
-    const first = await startSandboxProcess(['--json']);
-    const port = /:(\d+)"/.exec(first.firstLine)?.[1] ?? '0';
-    const busy = await runCliProcess(['sandbox', '--port', port]);
-    await first.stop();
-    expect(busy.code).toBe(2);
-    expect(busy.stderr).toBe(`iam-pam: --port ${port}: the port is already in use; pick another\n`);
-  });
+  it(
+    'exits 2 with one line on stderr for a bad flag or a busy port',
+    { timeout: 150_000 },
+    async () => {
+      const mistakes = [
+        ['--bogus'],
+        ['--port'],
+        ['--port', '80x'],
+        ['--seed-users', 'many'],
+        ['--latency-ms', '-5'],
+        ['--propagation-delay-ms', '1.5'],
+      ];
+      // Six tsx starts at once: on a loaded 2-core machine one took over 30 s.
+      const results = await Promise.all(
+        mistakes.map((args) => runCliProcess(['sandbox', ...args], { timeoutMs: 90_000 })),
+      );
+      for (const result of results) {
+        expect(result.code).toBe(2);
+        expect(result.stdout).toBe('');
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      const first = await startSandboxProcess(['--json']);
+      const port = /:(\d+)"/.exec(first.firstLine)?.[1] ?? '0';
+      const busy = await runCliProcess(['sandbox', '--port', port]);
+      await first.stop();
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toBe(
+        `iam-pam: --port ${port}: the port is already in use; pick another\n`,
+      );
+    },
+  );
 });

@@ -28,7 +28,11 @@ function errorOf(env: Record<string, string>): string {
 describe('loadConfig', () => {
   it('applies the defaults of CONTRACT.md', () => {
     const config = loadConfig({});
-    expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', prefix: 'iam-pam' });
+    expect(config.redis).toMatchObject({
+      url: 'redis://127.0.0.1:6379',
+      prefix: 'iam-pam',
+      minReplicas: 0,
+    });
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 8080, apiTokens: [] });
     expect(config.worker).toEqual({
       httpPort: 9464,
@@ -56,6 +60,7 @@ describe('loadConfig', () => {
       IAM_PAM_CONCURRENCY: '4',
       IAM_PAM_JOB_LOCK_MS: '2000',
       IAM_PAM_SHUTDOWN_TIMEOUT_S: '5',
+      IAM_PAM_MIN_REPLICAS: '2',
       IAM_PAM_FAILPOINTS: 'rotation:after-intent,rotation:after-promote',
       AWS_REGION: 'eu-west-1',
       AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
@@ -66,6 +71,7 @@ describe('loadConfig', () => {
     });
     expect(config.log).toEqual({ level: 'debug', format: 'pretty' });
     expect(config.redis.url).toBe('rediss://cache.internal:6380');
+    expect(config.redis.minReplicas).toBe(2);
     expect(config.http.apiTokens).toEqual([
       { name: 'ops', token: '0123456789abcdefXYZ', scopes: ['read', 'admin'] },
       { name: 'ci', token: 'abcdefghijklmnopqrst', scopes: ['enqueue'] },
@@ -125,6 +131,11 @@ describe('loadConfig', () => {
     ],
     ['IAM_PAM_JOB_LOCK_MS', '-1', /^IAM_PAM_JOB_LOCK_MS: must be a whole number/],
     ['IAM_PAM_SHUTDOWN_TIMEOUT_S', 'soon', /^IAM_PAM_SHUTDOWN_TIMEOUT_S: /],
+    [
+      'IAM_PAM_MIN_REPLICAS',
+      '-1',
+      /^IAM_PAM_MIN_REPLICAS: must be a whole number from 0 to 100.*e\.g\. IAM_PAM_MIN_REPLICAS=1$/,
+    ],
     [
       'REDIS_URL',
       'http://127.0.0.1:6379',
