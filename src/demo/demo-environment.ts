@@ -57,7 +57,8 @@ export interface DemoEnvironment {
   abandoned: string[];
   /** Worker processes started so far, killed or not. */
   workers: DemoWorker[];
-  startWorker(): DemoWorker;
+  /** A new worker process; `env` adds to its environment (e.g. `IAM_PAM_FAILPOINTS`). */
+  startWorker(env?: Record<string, string>): DemoWorker;
   /** Enqueues a job and waits until it completes or fails (at most `timeoutMs`). */
   runJob<C extends JobContract>(
     contract: C,
@@ -119,10 +120,10 @@ export async function startDemoEnvironment(options: {
       cleaner.disconnect();
     }
   };
-  const startWorker = () => {
+  const startWorker = (env: Record<string, string> = {}) => {
     const worker = startDemoWorker(
       options.self,
-      settings.workerEnv,
+      { ...settings.workerEnv, ...env },
       `worker ${workers.length + 1}`,
       WORKER_READY_TIMEOUT_MS,
     );

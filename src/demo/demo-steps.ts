@@ -1,14 +1,14 @@
 /**
- * The demo's scenario, in order. Each feature shows itself with one entry here: when rotation
- * lands, `rotationStep` becomes its real steps (a rotation of each account, a worker killed
- * mid-rotation), and the import step resets on import.
+ * The demo's scenario, in order. Each feature shows itself with one entry here; a feature not
+ * in this build is one `notInThisBuild` entry (steps/not-in-this-build.ts) until it lands.
  */
 import type { DemoStep } from './demo-step.ts';
 import { deadLetterStep } from './steps/dead-letter-step.ts';
 import { discoveryStep } from './steps/discovery-step.ts';
 import { heartbeatStep } from './steps/heartbeat-step.ts';
 import { importStep } from './steps/import-step.ts';
-import { rotationStep } from './steps/not-in-this-build.ts';
+import { rotationStep } from './steps/rotation-step.ts';
+import { rotationTakeoverStep } from './steps/rotation-takeover-step.ts';
 import { providerStep } from './steps/provider-step.ts';
 import { takeoverStep } from './steps/takeover-step.ts';
 
@@ -19,5 +19,6 @@ export const DEMO_STEPS: readonly DemoStep[] = [
   heartbeatStep,
   rotationStep,
   takeoverStep,
+  rotationTakeoverStep,
   deadLetterStep,
 ];

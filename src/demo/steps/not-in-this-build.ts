@@ -11,9 +11,3 @@ export function notInThisBuild(name: string, title: string, why: string): DemoSt
     },
   };
 }
-
-export const rotationStep = notInThisBuild(
-  'rotation',
-  'rotate each account, and finish a rotation whose worker was killed',
-  'rotation is not in this build yet (there is no iam-pam rotate, and account add --reset is refused): nothing is rotated; the worker killed mid-job comes next, on a discovery',
-);
