@@ -84,28 +84,58 @@ describe.concurrent('npm run demo', () => {
         expect(block).toMatch(
           new RegExp(`^\\[${index + 1}/${DEMO_STEPS.length}\\] ${step.name}: `),
         );
-        expect(block.trimEnd(), block).toMatch(
-          step.name === 'rotation'
-            ? /not in this build yet[^]*\n +skipped$/
-            : /\n +ok \([\d.]+ s\)$/,
-        );
+        expect(block.trimEnd(), block).toMatch(/\n +ok \([\d.]+ s\)$/);
       }
       expect(blocks.get('provider')).toMatch(/missing_permissions, denied: iam:UpdateAccessKey/);
       expect(blocks.get('provider')).toMatch(/provider validate demo → ready/);
       expect(blocks.get('discovery')).toMatch(/→ \d+ users, \d+ access keys, complete/);
-      expect(blocks.get('import')?.match(/--adopt-secret-stdin → managed/g)).toHaveLength(3);
-      expect(blocks.get('import')).toMatch(/without reset/);
+      const key = 'AKIA[A-Z0-9]{16}';
+      const replaced = new RegExp(
+        `--reset --wait → managed, key ${key} → ${key} by rotation/`,
+        'g',
+      );
+      expect(blocks.get('import')?.match(replaced)).toHaveLength(2);
+      expect(blocks.get('import')).toMatch(
+        /password reset on import arrives with the password rotation/,
+      );
+      expect(blocks.get('import')?.match(/--adopt-secret-stdin → managed/g)).toHaveLength(1);
       expect(blocks.get('heartbeat')?.match(/→ in_sync/g)).toHaveLength(3);
       expect(blocks.get('heartbeat')).toMatch(/→ key_inactive/);
+      const rotated = new RegExp(`→ succeeded, key ${key} → ${key}`, 'g');
+      expect(blocks.get('rotation')?.match(rotated)).toHaveLength(2);
+      expect(
+        blocks.get('rotation')?.match(/steps: plan \d+ ms → intent [^\n]*→ deactivate \d+ ms/g),
+      ).toHaveLength(2);
+      expect(
+        blocks.get('rotation')?.match(/IAM calls: [^\n]*CreateAccessKey, [^\n]*DeleteAccessKey/g),
+      ).toHaveLength(2);
+      expect(
+        blocks
+          .get('rotation')
+          ?.match(new RegExp(`new secret → in_sync; keys in the sandbox: ${key} Active\n`, 'g')),
+      ).toHaveLength(2);
+      expect(blocks.get('rotation')).toMatch(/password rotation is not in this build/);
       expect(blocks.get('takeover')).toMatch(/SIGKILLed \(pid \d+\)/);
       expect(blocks.get('takeover')).toMatch(/worker 2 took the job over[^\n]*complete/);
+      const killed = blocks.get('killed-rotation');
+      expect(killed).toMatch(/IAM_PAM_FAILPOINTS=rotation:after-create/);
+      expect(killed).toMatch(/SIGKILLed itself [\d.]+ s later, the journal at step create/);
+      expect(killed).toMatch(/worker 4 took the rotation over[^\n]*finished it/);
+      expect(killed).toMatch(
+        /"rotation resumed" and ran the steps after the journaled create: verify /,
+      );
+      expect(killed).toMatch(/IAM calls \(both workers\): [^\n]*CreateAccessKey, /);
+      expect(killed).not.toMatch(/CreateAccessKey ×/);
+      expect(killed).toMatch(new RegExp(`keys in the sandbox: ${key} Active\n`));
       expect(blocks.get('dead-letter')).toMatch(
         /failed after 1 attempt\(s\), no retry: provider_credential_invalid/,
       );
       expect(blocks.get('dead-letter')).toMatch(/dead-letter entry heartbeat-\d+/);
 
       const prefix = prefixOf(stdout);
-      expect(stdout).toMatch(/^All \d+ steps succeeded \(not in this build: rotation\)/m);
+      expect(stdout).toMatch(
+        new RegExp(`^All ${DEMO_STEPS.length} steps succeeded, in [\\d.]+ s\\.$`, 'm'),
+      );
       expect(stdout).toMatch(
         /dashboard +http:\/\/127\.0\.0\.1:\d+\/admin\/queues +\(user demo-reader, password [0-9a-f]{32}/,
       );
