@@ -1,10 +1,9 @@
 /**
  * The IAM gateway of each provider, built on first use and cached. How a provider is reached
- * (region, endpoints, credential) comes from `resolve`, which the providers issue implements
- * from its store; until then `resolveFromConfig` uses the process's AWS settings. Every HTTP
- * request passes the hooks of its provider: the rate budget and the call metrics.
+ * (region, endpoints, credential) comes from `resolve` (provider-clients.ts, from the provider
+ * store). Every HTTP request passes the hooks of its provider: the rate budget and the call
+ * metrics.
  */
-import type { AppConfig } from '../config/load-config.ts';
 import { createAwsIamGateway } from './aws-iam-gateway.ts';
 import {
   createIamClients,
@@ -72,14 +71,4 @@ export function createProviderGateways(deps: {
       cache.clear();
     },
   };
-}
-
-/** Every provider reached with the process's own AWS settings and credential chain. */
-export function resolveFromConfig(iam: AppConfig['iam']): ResolveProvider {
-  const connection: ProviderConnection = {
-    region: iam.region ?? 'us-east-1',
-    iamEndpoint: iam.iamEndpoint ?? iam.endpoint,
-    stsEndpoint: iam.stsEndpoint ?? iam.endpoint,
-  };
-  return async () => connection;
 }

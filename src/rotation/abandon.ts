@@ -92,6 +92,10 @@ export async function abandonOpenRotation(
         `${displayRef(account)}: no half-finished rotation to abandon`,
       );
     }
+    await domain.accounts.update(account, {
+      status: 'managed',
+      lastRotation: { state: 'abandoned', at: new Date().toISOString() },
+    });
     return { account: record.account, abandoned };
   } finally {
     await deps.leases.release(account, got.value).catch(() => undefined);

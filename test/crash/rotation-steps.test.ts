@@ -65,7 +65,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  harness.stopAll();
+  await harness.stopAll();
   await services.close();
   domain.close();
   await sandbox.close();

@@ -124,12 +124,13 @@ describe('the README walkthrough', () => {
           .trim()
           .split('\n')
           .map((line) => JSON.parse(line) as { msg: string; queues?: string[] });
-        // The worker says what is true: it serves the queues with a job bound, not rotation
-        // (no job is bound to it yet) and never dead-letter.
+        // The worker says what is true: it serves every work queue (each has a job bound) and
+        // never dead-letter.
         expect(log.find((line) => line.msg === 'worker ready')?.queues).toEqual([
           'validate',
           'discovery',
           'heartbeat',
+          'rotation',
         ]);
         expect(log.map((line) => line.msg)).toEqual(
           expect.arrayContaining(['provider validated', 'worker stopped']),

@@ -174,6 +174,10 @@ describe('rotation requests', () => {
       },
     });
     expect(hookCalls).toEqual(['r-abandoned']);
+    expect(await domain.accounts.get(account)).toMatchObject({
+      status: 'managed',
+      lastRotation: { state: 'abandoned' },
+    });
     expect(await domain.journals.read(account)).toBeUndefined();
     expect((await domain.journals.history(account))[0]).toMatchObject({ outcome: 'abandoned' });
     const events = await engine.events.read({ limit: 1000 });

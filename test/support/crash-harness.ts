@@ -30,7 +30,7 @@ export interface CrashHarness {
   nextDeath(timeoutMs?: number): Promise<WorkerProcess>;
   /** Kills it (SIGKILL) and asserts it died by that signal. */
   kill(worker: WorkerProcess): Promise<void>;
-  /** Kills every live worker at once (SIGKILL) and asserts how each died. */
+  /** Kills every live worker at once (SIGKILL; those still starting once up) and asserts how each died. */
   killAll(): Promise<void>;
   /** Asserts that it died by SIGKILL (a failpoint's own kill included). */
   expectKilled(worker: WorkerProcess): Promise<void>;
@@ -39,18 +39,20 @@ export interface CrashHarness {
     predicate: (event: LifecycleEvent) => boolean,
     options?: { after?: string; timeoutMs?: number },
   ): Promise<LifecycleEvent>;
-  /** Kills every worker still running (SIGCONT first, for one that was stopped). */
-  stopAll(): void;
+  /** Kills every worker (SIGCONT first, for one that was stopped; those starting once up). */
+  stopAll(): Promise<void>;
 }
 
 export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): CrashHarness {
   const workers: WorkerProcess[] = [];
   const exited = new Set<WorkerProcess>();
   const reported = new Set<WorkerProcess>();
+  /** Workers still starting (started in the background): killAll waits for them. */
+  const starting = new Set<Promise<unknown>>();
   return {
     async start(options = {}) {
       const box = sandbox();
-      const worker = await startWorkerProcess(
+      const started = startWorkerProcess(
         {
           ...engine.redis.env,
           IAM_PAM_MASTER_KEY: engine.config.vault.masterKey ?? '',
@@ -64,6 +66,8 @@ export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): 
         },
         ['--queues', 'rotation'],
       );
+      starting.add(started);
+      const worker = await started.finally(() => starting.delete(started));
       workers.push(worker);
       void worker.exited.then(() => exited.add(worker));
       return worker;
@@ -85,6 +89,8 @@ export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): 
       await this.expectKilled(worker);
     },
     async killAll() {
+      // One still starting would otherwise come up after, with its own settings.
+      await Promise.allSettled([...starting]);
       const live = this.live();
       for (const worker of live) {
         worker.child.kill('SIGKILL');
@@ -105,7 +111,8 @@ export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): 
         { timeoutMs, intervalMs: 100 },
       );
     },
-    stopAll() {
+    async stopAll() {
+      await Promise.allSettled([...starting]);
       for (const worker of workers) {
         worker.child.kill('SIGCONT');
         worker.child.kill('SIGKILL');

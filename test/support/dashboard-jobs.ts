@@ -136,7 +136,7 @@ export const PRODUCTION_SAMPLES: Record<ProductionJobName, ProductionSample> = {
         userName: 'sandbox-admin',
         kind: 'access-key',
       });
-      return { job, shows: ['tag_second'] };
+      return { job, shows: ['rotationId'] };
     },
     failed: async (context) => ({
       job: await context.enqueue(rotate, {

@@ -76,6 +76,8 @@ export function createRotateHandler(deps: RotateDeps): JobHandler<typeof rotate>
     // What an earlier run sent and never saw answered: its steps now find out from IAM.
     await ctx.scope.settleLeftovers(canonicalRef(account));
     const { writer, ports } = rotationPortsOf(ctx, deps.vault);
+    // `rotating` while its journal is open (DESIGN.md "Account status").
+    await deps.accounts.update(account, { status: 'rotating' });
     try {
       const result = await runRotation(kind, {
         account,
@@ -91,11 +93,17 @@ export function createRotateHandler(deps: RotateDeps): JobHandler<typeof rotate>
         newRotationId: deps.newRotationId,
       });
       await deps.accounts.update(account, {
+        status: 'managed',
         lastRotation: { state: 'succeeded', at: new Date().toISOString(), jobId: ctx.jobId },
       });
       return result;
     } catch (err) {
       if (err instanceof PermanentError) {
+        // Failed for good into the dead-letter, its journal open for a replay or an abandon.
+        await deps.accounts.update(account, {
+          status: 'needs_attention',
+          lastRotation: { state: 'failed', at: new Date().toISOString(), jobId: ctx.jobId },
+        });
         await ctx.emit({
           type: 'rotation.failed',
           account: canonicalRef(account),
