@@ -78,7 +78,7 @@ export function useAccessKeyCrash(users: readonly string[]) {
   });
 
   afterAll(async () => {
-    harness.stopAll();
+    await harness.stopAll();
     iam.destroy();
     await services.close();
     domain.close();
