@@ -34,14 +34,6 @@ describe('an access-key rotation killed while the sandbox holds CreateAccessKey'
       .filter((r) => r.action === 'DeleteAccessKey' && r.params.UserName === 'held')
       .map((r) => r.params.AccessKeyId);
     expect(deletes).toContain(oldKeys.get('held'));
-    expect(
-      deletes,
-      JSON.stringify(
-        box()
-          .requests()
-          .filter((r) => r.params.UserName === 'held')
-          .map((r) => [r.action, r.params.AccessKeyId, r.status, r.code]),
-      ),
-    ).toHaveLength(2);
+    expect(deletes).toHaveLength(2);
   }, 120_000);
 });
