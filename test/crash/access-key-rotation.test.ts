@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
 import { accountOf, REAL, useAccessKeyCrash } from '../support/access-key-crash.ts';
 
-const { engine, harness, oldKeys, expectRotated, sandbox: box } = useAccessKeyCrash(['held']);
+const {
+  engine,
+  harness,
+  oldKeys,
+  expectRotated,
+  secretsInLogs,
+  sandbox: box,
+} = useAccessKeyCrash(['held']);
 
 describe('an access-key rotation killed while the sandbox holds CreateAccessKey', () => {
   it('recovers the lost key (deleted), creates one more, and ends with one working key', async () => {
@@ -36,4 +43,8 @@ describe('an access-key rotation killed while the sandbox holds CreateAccessKey'
     expect(deletes).toContain(oldKeys.get('held'));
     expect(deletes).toHaveLength(2);
   }, 120_000);
+
+  it('no worker logged a secret', () => {
+    expect(secretsInLogs()).toEqual([]);
+  });
 });

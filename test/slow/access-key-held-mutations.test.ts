@@ -12,7 +12,9 @@ import { accountOf, REAL, useAccessKeyCrash } from '../support/access-key-crash.
 
 const ACTIONS = ['TagUser', 'UpdateAccessKey', 'DeleteAccessKey', 'UntagUser'] as const;
 const userOf = (action: string) => `held-${action.toLowerCase()}`;
-const { engine, harness, expectRotated, sandbox } = useAccessKeyCrash(ACTIONS.map(userOf));
+const { engine, harness, expectRotated, secretsInLogs, sandbox } = useAccessKeyCrash(
+  ACTIONS.map(userOf),
+);
 
 describe('an access-key rotation killed while the sandbox holds a mutation', () => {
   it.each(ACTIONS)(
@@ -40,4 +42,8 @@ describe('an access-key rotation killed while the sandbox holds a mutation', () 
     },
     180_000,
   );
+
+  it('no worker logged a secret', () => {
+    expect(secretsInLogs()).toEqual([]);
+  });
 });
