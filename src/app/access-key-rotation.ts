@@ -3,7 +3,7 @@
  * policy and last validation, the audit's CreateAccessKey sends, the delayed retirement jobs,
  * the `rotation.refused` event and the rotation metrics.
  */
-import { canonicalRef } from '../accounts/account-ref.ts';
+import { type AccountRef, canonicalRef } from '../accounts/account-ref.ts';
 import type { Domain } from '../domain.ts';
 import type { EnqueueJob } from '../jobs/define-job.ts';
 import type { AccessKeyRotationDeps, RetirementJob } from '../jobs/rotate/access-key/deps.ts';
@@ -50,6 +50,7 @@ export function accessKeyRotationDeps(wiring: AccessKeyRotationWiring): AccessKe
         .filter((at) => at.getTime() >= since.getTime());
     },
     scheduleRetirement,
+    retiringKeyOf: (account) => retiringKeyOf(domain, account),
     async refused(account, jobId, detail) {
       await wiring.events.append({
         type: 'rotation.refused',
@@ -73,5 +74,17 @@ export function accessKeyOldKeyJobs(wiring: AccessKeyRotationWiring) {
     vault: wiring.domain.vault,
     policyOf: async (id) => (await wiring.domain.providers.require(id)).policy,
     scheduleRetirement,
+    retiringKeyOf: (account) => retiringKeyOf(wiring.domain, account),
   });
+}
+
+/** The old key of the account's last succeeded rotation (its plan record), if any. */
+async function retiringKeyOf(domain: Domain, account: AccountRef): Promise<string | undefined> {
+  const [last] = await domain.journals.history(account, 1);
+  if (last?.outcome !== 'succeeded') {
+    return undefined;
+  }
+  const plan = last.steps.find((step) => step.step === 'plan')?.record as
+    { oldAccessKeyId?: string } | undefined;
+  return plan?.oldAccessKeyId;
 }

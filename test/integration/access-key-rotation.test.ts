@@ -20,6 +20,7 @@ import { type ApiRuntime, startApiRuntime } from '../../src/app/api-runtime.ts';
 import { createProductionJobs } from '../../src/app/production-jobs.ts';
 import { createDomain, type Domain } from '../../src/domain.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
+import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
 import { custom } from '../support/domain.ts';
 import { useEngine } from '../support/engine.ts';
 import { createIamAdmin, type IamAdmin, type Principal } from '../support/iam-admin.ts';
@@ -42,6 +43,7 @@ let domain: Domain;
 let principal: Principal;
 const secrets: string[] = [];
 
+const policies = unsupportedOn({ moto: 'moto does not enforce or simulate IAM policies' });
 const sandboxOnly = unsupportedOn({ moto: 'moto has no request log and injects no faults' });
 const stsChecks = unsupportedOn({
   moto: 'moto’s STS answers for any key (no propagation delay, no key validity)',
@@ -49,7 +51,10 @@ const stsChecks = unsupportedOn({
 
 let providers = 0;
 /** A provider of its own per test, so policies and validations do not leak between tests. */
-async function newProvider(policy: Record<string, unknown> = {}): Promise<string> {
+async function newProvider(
+  policy: Record<string, unknown> = {},
+  signer: Principal = principal,
+): Promise<string> {
   providers += 1;
   const id = `rot${providers}`;
   await domain.providers.put(
@@ -57,7 +62,7 @@ async function newProvider(policy: Record<string, unknown> = {}): Promise<string
     {
       region: backend.current.region,
       ...(backend.current.endpoint ? { endpoints: { iam: backend.current.endpoint } } : {}),
-      credential: custom(principal.credentials),
+      credential: custom(signer.credentials),
       maxRps: 200,
       policy,
     },
@@ -322,6 +327,49 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
     },
     60_000,
   );
+
+  it.skipIf(policies.skip)(
+    `UpdateAccessKey denied in the last validation → permission_denied in plan, nothing created${policies.label}`,
+    async () => {
+      const denied = await admin.createPrincipal('deny', [
+        { Effect: 'Allow', Action: '*', Resource: '*' },
+        { Effect: 'Deny', Action: 'iam:UpdateAccessKey', Resource: '*' },
+      ]);
+      const provider = await newProvider({}, denied);
+      const validated = await engine.finished(await engine.enqueue(validateProvider, { provider }));
+      expect(validated.result).toMatchObject({ denied: ['iam:UpdateAccessKey'] });
+      const { userName, ref, key } = await managedUser(provider);
+      const from = backend.current.sandbox?.requests().at(-1)?.seq ?? 0;
+      const { status } = await rotateAccount(ref);
+      expect(status.state).toBe('failed');
+      expect(status.failedReason).toMatch(/iam:UpdateAccessKey/);
+      const sent = (backend.current.sandbox?.requests(from) ?? []).filter(
+        (r) => r.accessKeyId === denied.credentials.accessKeyId,
+      );
+      expect(sent).toEqual([]);
+      expect(await keysOf(userName)).toEqual([{ id: key.accessKeyId, status: 'Active' }]);
+    },
+  );
+
+  it('a user at 50 tags: the retiring key’s tag goes first; with none of ours → tag_quota', async () => {
+    const tagsOf = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`team-${i}`, 'x']));
+    const ours = await managedUser('rot1');
+    await admin.tagUser(ours.userName, { ...tagsOf(49), [ours.key.accessKeyId]: 'iam-pam' });
+    const done = await rotateAccount(ours.ref);
+    expect(done.status.state, done.status.failedReason).toBe('completed');
+    const newId = (done.status.result as { newAccessKeyId: string }).newAccessKeyId;
+    const tags = await domain.clients.gatewayFor('rot1').listUserTags(ours.userName);
+    expect(tags).toHaveLength(50);
+    expect(tags.map((t) => t.key)).toContain(newId);
+
+    const full = await managedUser('rot1');
+    await admin.tagUser(full.userName, tagsOf(50));
+    const { status } = await rotateAccount(full.ref);
+    expect(status.state).toBe('failed');
+    expect(status.failedReason).toMatch(/holds 50 tags/);
+    expect(await keysOf(full.userName)).toEqual([{ id: full.key.accessKeyId, status: 'Active' }]);
+  });
 
   it('account add --reset --wait replaces the imported key; account show has lastRotation', async () => {
     const userName = await admin.createUser('rot');

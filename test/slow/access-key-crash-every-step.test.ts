@@ -12,7 +12,9 @@ import { rotate } from '../../src/jobs/rotate/contract.ts';
 import { sleep } from '../../src/sleep.ts';
 import { accountOf, FAILPOINTS, REAL, useAccessKeyCrash } from '../support/access-key-crash.ts';
 
-const { engine, domain, deadLetter, harness, expectRotated } = useAccessKeyCrash(['chain']);
+const { engine, domain, deadLetter, harness, expectRotated, secretsInLogs } = useAccessKeyCrash([
+  'chain',
+]);
 
 describe('an access-key rotation killed at every step', () => {
   it('each fresh worker resumes at the journaled step and dies at the next; the end state holds', async () => {
@@ -55,4 +57,8 @@ describe('an access-key rotation killed at every step', () => {
     expect(status.state, status.failedReason).toBe('completed');
     await expectRotated('chain');
   }, 240_000);
+
+  it('no worker logged a secret', () => {
+    expect(secretsInLogs()).toEqual([]);
+  });
 });

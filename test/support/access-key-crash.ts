@@ -17,6 +17,7 @@ import { ACCESS_KEY_STEPS } from '../../src/jobs/rotate/access-key/kind.ts';
 import { jobContracts } from '../../src/jobs/registry.ts';
 import { createSandbox, type Sandbox } from '../../src/sandbox/create-sandbox.ts';
 import { createCrashHarness } from './crash-harness.ts';
+import type { WorkerProcess } from './worker-process.ts';
 import { useEngine } from './engine.ts';
 
 export const REAL = { IAM_PAM_TEST_ROTATION: 'production' };
@@ -36,8 +37,19 @@ export function useAccessKeyCrash(users: readonly string[]) {
   const deadLetter = createDeadLetterOf(services, { contracts: jobContracts, log: engine.log });
   let sandbox: Sandbox;
   let iam: IAMClient;
-  const harness = createCrashHarness(engine, () => sandbox);
+  const crashHarness = createCrashHarness(engine, () => sandbox);
+  const started: WorkerProcess[] = [];
+  /** The harness, remembering every worker it starts (their logs are scanned for secrets). */
+  const harness: typeof crashHarness = {
+    ...crashHarness,
+    async start(options) {
+      const worker = await crashHarness.start(options);
+      started.push(worker);
+      return worker;
+    },
+  };
   const oldKeys = new Map<string, string>();
+  const secrets: string[] = [];
 
   /** A managed user whose one key is the account's, its secret adopted into the vault. */
   async function managedUser(userName: string): Promise<void> {
@@ -48,6 +60,7 @@ export function useAccessKeyCrash(users: readonly string[]) {
       secretAccessKey: AccessKey?.SecretAccessKey ?? '',
     };
     oldKeys.set(userName, key.accessKeyId);
+    secrets.push(key.secretAccessKey);
     const now = new Date().toISOString();
     const ref = accountOf(userName);
     await domain.vault.put(canonicalRef(ref), 'current', key, { actor: 'test' });
@@ -78,7 +91,7 @@ export function useAccessKeyCrash(users: readonly string[]) {
   });
 
   afterAll(async () => {
-    harness.stopAll();
+    await harness.stopAll();
     iam.destroy();
     await services.close();
     domain.close();
@@ -92,6 +105,7 @@ export function useAccessKeyCrash(users: readonly string[]) {
     const user = sandbox.user(userName);
     const current = await domain.vault.read(owner, 'current');
     if (current === undefined || !('accessKeyId' in current)) throw new Error('no current secret');
+    secrets.push(current.secretAccessKey);
     expect(user?.accessKeys.map((k) => [k.accessKeyId, k.status])).toEqual([
       [current.accessKeyId, 'Active'],
     ]);
@@ -119,5 +133,20 @@ export function useAccessKeyCrash(users: readonly string[]) {
     }
     expect(await createUnsettledMutations(domain.redis, domain.keys).list(owner)).toEqual([]);
   }
-  return { engine, domain, deadLetter, harness, oldKeys, expectRotated, sandbox: () => sandbox };
+  /** Secrets (old and new keys') found in any started worker's stdout or stderr. */
+  function secretsInLogs(): string[] {
+    const logs = started.map((w) => w.stdout() + w.stderr()).join('\n');
+    return secrets.filter((secret) => logs.includes(secret)).map((s) => `${s.slice(0, 4)}…`);
+  }
+
+  return {
+    engine,
+    domain,
+    deadLetter,
+    harness,
+    oldKeys,
+    expectRotated,
+    secretsInLogs,
+    sandbox: () => sandbox,
+  };
 }

@@ -29,7 +29,12 @@ export function keyIdsInVault(versions: readonly VersionInfo[]): Map<string, str
 
 export function classifyKeys(
   keys: readonly AccessKey[],
-  ours: { currentAccessKeyId: string | undefined; vault: Map<string, string> },
+  ours: {
+    currentAccessKeyId: string | undefined;
+    vault: Map<string, string>;
+    /** The key the last rotation set out to retire, when it has no vault version. */
+    retiringAccessKeyId?: string | undefined;
+  },
 ): ClassifiedKey[] {
   const current = new Set(
     [ours.currentAccessKeyId, ours.vault.get('current')].filter((id) => id !== undefined),
@@ -39,7 +44,7 @@ export function classifyKeys(
     let role: KeyRole;
     if (current.has(id)) {
       role = 'current';
-    } else if (ours.vault.get('previous') === id) {
+    } else if (ours.vault.get('previous') === id || ours.retiringAccessKeyId === id) {
       role = 'previous';
     } else if (ours.vault.get('pending') === id) {
       role = 'pending_ours';

@@ -31,6 +31,11 @@ export interface AccessKeyRotationDeps {
     target: RetirementTarget,
     delayMs: number,
   ) => Promise<void>;
+  /**
+   * The key the account's last finished rotation set out to retire (its plan's old key): ours
+   * while it is being retired, even when its secret was never known (no vault `previous`).
+   */
+  retiringKeyOf: (account: AccountRef) => Promise<string | undefined>;
   /** The event `rotation.refused` (CONTRACT.md "Events"). */
   refused(
     account: AccountRef,

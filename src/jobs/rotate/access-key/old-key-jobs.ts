@@ -4,7 +4,7 @@
  * being retired — the vault's `previous` — and never on the account's current key; a key a
  * later rotation already retired (gone) counts as done. Runs under the user's lease.
  */
-import { canonicalRef, displayRef } from '../../../accounts/account-ref.ts';
+import { type AccountRef, canonicalRef, displayRef } from '../../../accounts/account-ref.ts';
 import type { AccountStore } from '../../../accounts/account-store.ts';
 import type { LifecyclePolicy } from '../../../providers/lifecycle-policy.ts';
 import type { SecretStore } from '../../../vault/secret-store.ts';
@@ -17,6 +17,8 @@ export interface OldKeyJobDeps {
   accounts: Pick<AccountStore, 'require'>;
   vault: SecretStore;
   policyOf(providerId: string): Promise<LifecyclePolicy>;
+  /** The key the account's last finished rotation set out to retire (deps.ts). */
+  retiringKeyOf: (account: AccountRef) => Promise<string | undefined>;
   scheduleRetirement(job: RetirementJob, target: RetirementTarget, delayMs: number): Promise<void>;
 }
 
@@ -36,7 +38,11 @@ async function notRetiring(
   }
   const versions = await deps.vault.versions(canonicalRef(account));
   const previous = versions.find((v) => v.stages.includes('previous'))?.accessKeyId;
-  return previous === target.accessKeyId ? undefined : 'not_previous';
+  if (previous === target.accessKeyId) {
+    return undefined;
+  }
+  // Imported without its secret, the old key never had a vault version: the journal says.
+  return (await deps.retiringKeyOf(account)) === target.accessKeyId ? undefined : 'not_previous';
 }
 
 async function finishDeletion(
@@ -48,7 +54,10 @@ async function finishDeletion(
   const deleted = await deleteKey(iam, target.userName, target.accessKeyId);
   await untagKey(iam, target.userName, target.accessKeyId);
   const owner = canonicalRef({ ...target, kind: 'access-key' });
-  await deps.vault.clear(owner, 'previous', { actor, fence, jobId: ctx.jobId });
+  const versions = await deps.vault.versions(owner);
+  if (versions.some((v) => v.stages.includes('previous') && v.accessKeyId === target.accessKeyId)) {
+    await deps.vault.clear(owner, 'previous', { actor, fence, jobId: ctx.jobId });
+  }
   return {
     deleted: target.accessKeyId,
     alreadyGone: deleted.alreadyGone,

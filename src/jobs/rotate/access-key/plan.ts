@@ -75,6 +75,7 @@ export function planStep(deps: AccessKeyRotationDeps): RotationStep {
       const keys = classifyKeys(await iam.listAccessKeys(account.userName), {
         currentAccessKeyId: record.currentAccessKeyId,
         vault: keyIdsInVault(await vault.versions(owner)),
+        retiringAccessKeyId: await deps.retiringKeyOf(account),
       });
       let tags = await iam.listUserTags(account.userName);
       const tagged = (id: string) => tags.some((tag) => tag.key === id);

@@ -245,6 +245,13 @@ export function createWorld(options: { skewMs?: number; propagationMs?: number }
     scheduleRetirement: async (job, target, delayMs) => {
       scheduled.push({ job, accessKeyId: target.accessKeyId, delayMs });
     },
+    retiringKeyOf: async () => {
+      const [last] = fakeJournal.closed.get(OWNER) ?? [];
+      const plan = last?.steps.find((step) => step.step === 'plan')?.record;
+      return last?.outcome === 'succeeded'
+        ? (plan as { oldAccessKeyId?: string } | undefined)?.oldAccessKeyId
+        : undefined;
+    },
     refused: async (_a, _j, detail) => {
       refused.push(detail);
     },
@@ -297,11 +304,13 @@ export function createWorld(options: { skewMs?: number; propagationMs?: number }
     newRotationId: () => `rot-${(rotationIds += 1)}`,
   });
 
-  /** An imported key of the account (with its secret adopted into the vault). */
-  const importKey = async () => {
+  /** An imported key of the account (its secret adopted into the vault unless `adopt` is false). */
+  const importKey = async (adopt = true) => {
     const key = newKey();
     accountRecord.currentAccessKeyId = key.accessKeyId;
-    await vault.put(OWNER, 'current', key, { actor: 't' });
+    if (adopt) {
+      await vault.put(OWNER, 'current', key, { actor: 't' });
+    }
     return key;
   };
 

@@ -236,6 +236,7 @@ describe('the old key’s delayed retirement', () => {
       vault: world.vault,
       policyOf: async () => world.policy.value,
       scheduleRetirement: world.deps.scheduleRetirement,
+      retiringKeyOf: world.deps.retiringKeyOf,
     });
     const ctx = {
       jobId: 'd1',
@@ -259,6 +260,29 @@ describe('the old key’s delayed retirement', () => {
     await handlers['delete-old-key'](target, ctx);
     await expectOneWorkingKey(world);
     expect(world.tags.has(old.accessKeyId)).toBe(false);
+  });
+
+  it('retires an old key imported without its secret (no vault previous): the journal names it', async () => {
+    const world = createWorld();
+    world.policy.value = { ...world.policy.value, overlapSeconds: 60 };
+    const old = await world.importKey(false);
+    await rotateWithRetries(world);
+    expect(await world.vault.read(OWNER, 'previous')).toBeUndefined();
+    // A second rotation during the overlap finishes the retirement first (not needs_decision).
+    const again = createWorld();
+    again.policy.value = { ...again.policy.value, overlapSeconds: 60 };
+    await again.importKey(false);
+    await rotateWithRetries(again);
+    again.policy.value = { ...again.policy.value, overlapSeconds: 0 };
+    await rotateWithRetries(again);
+    await expectOneWorkingKey(again);
+    // The delayed job retires it.
+    const { handlers, ctx } = jobs(world);
+    await handlers['deactivate-old-key'](
+      { provider: 'prod', userName: 'Alice', accessKeyId: old.accessKeyId },
+      ctx,
+    );
+    await expectOneWorkingKey(world);
   });
 
   it('never touches the current key or a key that is not ours being retired', async () => {
