@@ -112,7 +112,12 @@ describe.concurrent('npm run demo', () => {
       expect(
         blocks
           .get('rotation')
-          ?.match(new RegExp(`new secret → in_sync; keys in the sandbox: ${key} Active\n`, 'g')),
+          ?.match(
+            new RegExp(
+              `new secret → in_sync, account managed; old key ${key} gone, keys in the sandbox: ${key} Active\n`,
+              'g',
+            ),
+          ),
       ).toHaveLength(2);
       expect(blocks.get('rotation')).toMatch(/password rotation is not in this build/);
       expect(blocks.get('takeover')).toMatch(/SIGKILLed \(pid \d+\)/);

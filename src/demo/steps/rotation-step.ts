@@ -34,8 +34,9 @@ async function rotateOne(
   report(`  IAM calls: ${describeCalls(userCalls(sandbox, ref.userName, since))}`);
   const beat = completedResult<{ verdict: string }>('heartbeat', await demo.runJob(heartbeat, ref));
   const keys = sandbox.user(ref.userName)?.accessKeys ?? [];
+  const status = (await demo.domain.accounts.require(ref)).status;
   report(
-    `  heartbeat with the new secret → ${beat.verdict}; keys in the sandbox: ${describeSandboxKeys(sandbox, ref)}`,
+    `  heartbeat with the new secret → ${beat.verdict}, account ${status}; old key ${result.oldAccessKeyId ?? '(none)'} ${keys.some((key) => key.accessKeyId === result.oldAccessKeyId) ? 'still there' : 'gone'}, keys in the sandbox: ${describeSandboxKeys(sandbox, ref)}`,
   );
   if (beat.verdict !== 'in_sync') {
     throw new Error(`${result.account}: heartbeat after rotation ${beat.verdict}`);

@@ -8,6 +8,7 @@
  * and no extra key is left.
  */
 import { rotate } from '../../jobs/rotate/contract.ts';
+import { sleep } from '../../sleep.ts';
 import { completedResult, type DemoStep, seconds } from '../demo-step.ts';
 import {
   describeCalls,
@@ -19,6 +20,8 @@ import {
 } from './rotation-report.ts';
 
 const FAILPOINT = 'rotation:after-create';
+/** Should another worker take the job first, the armed one never dies: the step fails. */
+const ARMED_DEATH_TIMEOUT_MS = 60_000;
 
 export const rotationTakeoverStep: DemoStep = {
   name: 'killed-rotation',
@@ -44,7 +47,12 @@ export const rotationTakeoverStep: DemoStep = {
     // Started now, it is ready seconds after the armed worker has taken the job: its start
     // overlaps the wait for the dead worker's lock.
     const successor = demo.startWorker();
-    const died = await armed.exited;
+    const died = await Promise.race([armed.exited, sleep(ARMED_DEATH_TIMEOUT_MS)]);
+    if (died === undefined) {
+      throw new Error(
+        `${armed.name} did not reach ${FAILPOINT} within ${seconds(ARMED_DEATH_TIMEOUT_MS)}`,
+      );
+    }
     const journal = await domain.journals.read(ref);
     report(
       `rotate ${ref.provider}/${ref.userName}/${ref.kind} (${job.queue}/${job.jobId}) on ${armed.name}: it SIGKILLed itself ${seconds(performance.now() - began)} later, the journal at step ${journal?.step ?? '(none)'}`,
