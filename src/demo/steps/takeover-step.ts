@@ -1,6 +1,6 @@
 /**
- * A worker killed mid-job and the job finished by another (until rotations exist, on a
- * discovery): once the only worker has listed the keys of a third of the users, the sandbox
+ * A worker killed mid-job and the job finished by another, on a discovery (a rotation's: the
+ * killed-rotation step): once the only worker has listed the keys of a third of the users, the sandbox
  * holds its next ListAccessKeys answer, the worker is SIGKILLed, and a new worker takes the
  * job over when its lock runs out, resuming where the first stopped. The sandbox's request
  * log says what each fetched.
