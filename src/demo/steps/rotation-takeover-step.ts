@@ -2,9 +2,8 @@
  * A worker killed mid-rotation and the rotation finished by another: the running workers are
  * stopped, one is started with the failpoint `rotation:after-create` armed (it SIGKILLs itself
  * right after the new key's create is journaled, as a crash would), the rotation is enqueued,
- * and once that worker is dead a new one (started meanwhile) takes the job over when its lock
- * runs out. The
- * journal says where the dead worker stopped; the sandbox says the new key was created once
+ * and once that worker holds it a new one is started, which takes the job over when the dead
+ * worker's lock runs out. The journal says where the dead worker stopped; the sandbox says the new key was created once
  * and no extra key is left.
  */
 import { rotate } from '../../jobs/rotate/contract.ts';
@@ -20,7 +19,21 @@ import {
 } from './rotation-report.ts';
 
 const FAILPOINT = 'rotation:after-create';
-/** Should another worker take the job first, the armed one never dies: the step fails. */
+
+/** Waits (at most 30 s) until the job is active: some worker holds it. */
+async function untilActive(
+  queue: { getJobState(jobId: string): Promise<string> },
+  jobId: string,
+): Promise<void> {
+  const until = performance.now() + 30_000;
+  while ((await queue.getJobState(jobId)) !== 'active') {
+    if (performance.now() > until) {
+      throw new Error(`rotation job ${jobId} was not taken by the armed worker within 30 s`);
+    }
+    await sleep(50);
+  }
+}
+/** The armed worker dies right after `create`; should it not, the step fails. */
 const ARMED_DEATH_TIMEOUT_MS = 60_000;
 
 export const rotationTakeoverStep: DemoStep = {
@@ -44,8 +57,9 @@ export const rotationTakeoverStep: DemoStep = {
     const since = sandbox.requests().at(-1)?.seq ?? 0;
     const began = performance.now();
     const job = await demo.services.enqueue(rotate, { ...ref, reason: 'manual' });
-    // Started now, it is ready seconds after the armed worker has taken the job: its start
+    // Started once the armed worker holds the job, so it cannot take it first; its start
     // overlaps the wait for the dead worker's lock.
+    await untilActive(demo.services.queues.get(job.queue), job.jobId);
     const successor = demo.startWorker();
     const died = await Promise.race([armed.exited, sleep(ARMED_DEATH_TIMEOUT_MS)]);
     if (died === undefined) {
