@@ -151,25 +151,41 @@ export const PRODUCTION_SAMPLES: Record<ProductionJobName, ProductionSample> = {
     }),
   },
   'deactivate-old-key': {
-    completed: null,
-    failed: async (context) => ({
+    // A key the account is not retiring (heartbeat's sample manages the account): skipped.
+    completed: async (context) => ({
       job: await context.enqueue(deactivateOldKey, {
         provider: 'prod',
         userName: 'sandbox-admin',
         accessKeyId: 'AKIAOLDKEY0000000001',
       }),
-      shows: ['not_implemented'],
+      shows: ['not_previous'],
+    }),
+    failed: async (context) => ({
+      job: await context.enqueue(deactivateOldKey, {
+        provider: 'gone',
+        userName: 'alice',
+        accessKeyId: 'AKIAOLDKEY0000000001',
+      }),
+      shows: ['not_found: account gone/alice/access-key is not managed'],
     }),
   },
   'delete-old-key': {
-    completed: null,
-    failed: async (context) => ({
+    // A key the account is not retiring (heartbeat's sample manages the account): skipped.
+    completed: async (context) => ({
       job: await context.enqueue(deleteOldKey, {
         provider: 'prod',
         userName: 'sandbox-admin',
         accessKeyId: 'AKIAOLDKEY0000000001',
       }),
-      shows: ['not_implemented'],
+      shows: ['not_previous'],
+    }),
+    failed: async (context) => ({
+      job: await context.enqueue(deleteOldKey, {
+        provider: 'gone',
+        userName: 'alice',
+        accessKeyId: 'AKIAOLDKEY0000000001',
+      }),
+      shows: ['not_found: account gone/alice/access-key is not managed'],
     }),
   },
   'heartbeat-sweep': {
