@@ -271,7 +271,7 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
   });
 
   it.skipIf(stsChecks.skip)(
-    `waits out a propagation delay; a delay past verifyTimeoutSeconds fails with the old key Active${stsChecks.label}`,
+    `waits out a propagation delay; past verifyTimeoutSeconds fails with the old key Active, refuses a new rotation, and --abandon deletes the pending key${stsChecks.label}`,
     async () => {
       const sandbox = backend.current.sandbox;
       if (sandbox === undefined) return;
@@ -295,6 +295,22 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
       expect(await domain.vault.read(canonicalRef(slow.ref), 'current')).toMatchObject({
         accessKeyId: slow.key.accessKeyId,
       });
+
+      // Half-finished: a new rotation is refused; --abandon deletes the unpromoted key.
+      const name = `${provider}/${slow.userName}/access-key`;
+      const refused = await cli(['rotate', name, '--json']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/rotation_in_progress|stopped at step/);
+      const pendingId = keys.find((k) => k.id !== slow.key.accessKeyId)?.id;
+      const abandoned = await cli(['rotate', name, '--abandon', '--json']);
+      expect(abandoned.code, abandoned.stderr).toBe(0);
+      expect(abandoned.json()).toMatchObject({
+        abandoned: { step: 'create', deletedAccessKeyId: pendingId },
+      });
+      expect(await keysOf(slow.userName)).toEqual([{ id: slow.key.accessKeyId, status: 'Active' }]);
+      expect(await authenticates(slow.key)).toBe(true);
+      expect(await domain.vault.read(canonicalRef(slow.ref), 'pending')).toBeUndefined();
+      expect(await domain.journals.read(slow.ref)).toBeUndefined();
     },
     60_000,
   );

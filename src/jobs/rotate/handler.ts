@@ -1,8 +1,8 @@
 /**
  * The one `rotate` handler: dispatches by the account's kind to the kind's declared steps
  * (rotation-kind.ts) on the step runner. A kind no issue has written yet fails permanently with
- * `not_implemented` before anything is read or changed. Also the handlers of the old key's
- * delayed retirement, which the access-key rotation supplies.
+ * `not_implemented` before anything is read or changed. (The old key's delayed retirement jobs
+ * are the access-key rotation's: access-key/old-key-jobs.ts.)
  */
 import { type AccountRef, canonicalRef } from '../../accounts/account-ref.ts';
 import type { AccountStore } from '../../accounts/account-store.ts';
@@ -10,7 +10,7 @@ import { PermanentError } from '../../errors.ts';
 import type { AccountKind } from '../../identifiers.ts';
 import type { SecretStore } from '../../vault/secret-store.ts';
 import type { JobContext, JobHandler } from '../define-job.ts';
-import type { deactivateOldKey, deleteOldKey, rotate } from './contract.ts';
+import type { rotate } from './contract.ts';
 import type { JournalStore, JournalWriter } from './journal.ts';
 import type { RotationKind, RotationPorts } from './rotation-kind.ts';
 import { failpointsOf, runRotation } from './step-runner.ts';
@@ -113,15 +113,4 @@ export function createRotateHandler(deps: RotateDeps): JobHandler<typeof rotate>
       throw err;
     }
   };
-}
-
-/** Until the access-key rotation supplies them: `not_implemented`, nothing changes. */
-export function createOldKeyHandlers(): {
-  'deactivate-old-key': JobHandler<typeof deactivateOldKey>;
-  'delete-old-key': JobHandler<typeof deleteOldKey>;
-} {
-  const refuse = async (): Promise<never> => {
-    throw notImplemented('access-key');
-  };
-  return { 'deactivate-old-key': refuse, 'delete-old-key': refuse };
 }
