@@ -19,6 +19,8 @@ import { createUnsettledMutations } from '../../src/audit/unsettled-mutations.ts
 import { type ApiRuntime, startApiRuntime } from '../../src/app/api-runtime.ts';
 import { createProductionJobs } from '../../src/app/production-jobs.ts';
 import { createDomain, type Domain } from '../../src/domain.ts';
+import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
+import { heartbeat } from '../../src/jobs/heartbeat/contract.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
 import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
 import { custom } from '../support/domain.ts';
@@ -171,6 +173,36 @@ afterAll(async () => {
 });
 
 describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
+  it.skipIf(stsChecks.skip)(
+    `a heartbeat that finds the key Inactive rotates it, under onOutOfSync: rotate${stsChecks.label}`,
+    async () => {
+      const provider = await newProvider({ onOutOfSync: 'rotate' });
+      const { userName, ref, key } = await managedUser(provider);
+      // Behind iam-pam's back.
+      await admin.client.send(
+        new UpdateAccessKeyCommand({
+          UserName: userName,
+          AccessKeyId: key.accessKeyId,
+          Status: 'Inactive',
+        }),
+      );
+      const checked = await engine.finished(await engine.enqueue(heartbeat, ref), 30_000);
+      expect(checked.state, checked.failedReason).toBe('completed');
+      const found = checked.result as {
+        verdict: string;
+        rotation?: EnqueuedJob;
+      };
+      expect(found.verdict).toBe('key_inactive');
+      expect(found.rotation).toMatchObject({ queue: 'rotation' });
+      const rotated = await engine.finished(found.rotation!, 30_000);
+      expect(rotated.state, rotated.failedReason).toBe('completed');
+      expect(rotated.result).toMatchObject({ oldAccessKeyId: key.accessKeyId });
+      await expectRotated(ref, userName, key.accessKeyId);
+      const after = await engine.finished(await engine.enqueue(heartbeat, ref), 30_000);
+      expect(after.result).toMatchObject({ verdict: 'in_sync' });
+    },
+  );
+
   it('replaces the key: one managed Active key that authenticates, the old one deleted and untagged', async () => {
     const { userName, ref, key } = await managedUser('rot1');
     await admin.tagUser(userName, { [key.accessKeyId]: 'managed by iam-pam' });
