@@ -13,11 +13,19 @@ import { requireRecord } from './journal-records.ts';
 import { deactivateKey, deleteKey, untagKey } from './retire-key.ts';
 
 export function retireSteps(deps: AccessKeyRotationDeps): RotationStep[] {
-  const target = (provider: string, userName: string, accessKeyId: string) => ({
-    provider,
-    userName,
-    accessKeyId,
-  });
+  /** Leaves the old key to a delayed job; the record says which and when. */
+  async function scheduleLater(
+    job: 'deactivate-old-key' | 'delete-old-key',
+    account: { provider: string; userName: string },
+    accessKeyId: string,
+    seconds: number,
+    now: Date,
+  ) {
+    const delayMs = seconds * 1_000;
+    const { provider, userName } = account;
+    await deps.scheduleRetirement(job, { provider, userName, accessKeyId }, delayMs);
+    return { record: { scheduled: job, at: new Date(now.getTime() + delayMs).toISOString() } };
+  }
   return [
     {
       name: 'deactivate',
@@ -28,14 +36,13 @@ export function retireSteps(deps: AccessKeyRotationDeps): RotationStep[] {
           return { record: { skipped: 'no_old_key' } };
         }
         if (plan.overlapSeconds > 0) {
-          const delayMs = plan.overlapSeconds * 1_000;
-          await deps.scheduleRetirement(
+          return scheduleLater(
             'deactivate-old-key',
-            target(account.provider, account.userName, old),
-            delayMs,
+            account,
+            old,
+            plan.overlapSeconds,
+            ports.now(),
           );
-          const at = new Date(ports.now().getTime() + delayMs).toISOString();
-          return { record: { scheduled: 'deactivate-old-key', at } };
         }
         const done = await deactivateKey(ports.iam, account.userName, old);
         return { record: { deactivated: old, ...done } };
@@ -53,14 +60,13 @@ export function retireSteps(deps: AccessKeyRotationDeps): RotationStep[] {
           return { record: { skipped: 'after_overlap' } };
         }
         if (plan.deleteGraceSeconds > 0) {
-          const delayMs = plan.deleteGraceSeconds * 1_000;
-          await deps.scheduleRetirement(
+          return scheduleLater(
             'delete-old-key',
-            target(account.provider, account.userName, old),
-            delayMs,
+            account,
+            old,
+            plan.deleteGraceSeconds,
+            ports.now(),
           );
-          const at = new Date(ports.now().getTime() + delayMs).toISOString();
-          return { record: { scheduled: 'delete-old-key', at } };
         }
         const done = await deleteKey(ports.iam, account.userName, old);
         return { record: { deleted: old, ...done } };
