@@ -3,7 +3,8 @@
  * ListAccessKeys or GetLoginProfile) through the provider's budget and never changes AWS. The
  * user's existing key becomes the account's; an adopted secret is verified with STS before it
  * is stored. With `resetOnImport` the caller then asks for a rotation (`wantsReset`): with no
- * key it creates the first managed key, with one it replaces it.
+ * key it creates the first managed key, with one it replaces it; a password is set at once,
+ * the login profile created when the user has none.
  */
 import { z } from 'zod';
 
@@ -47,11 +48,6 @@ export async function importAccount(
 ): Promise<AccountRecord> {
   const input = parseInput(importInputSchema, body ?? {});
   await deps.providers.require(ref.provider);
-  if (input.resetOnImport && ref.kind === 'password') {
-    throw invalidInput(
-      'resetOnImport (--reset) of a password arrives with the password rotation; add the account without it for now, it changes nothing in AWS',
-    );
-  }
   if (ref.kind === 'password' && input.accessKeyId !== undefined) {
     throw invalidInput('accessKeyId: only access-key accounts name a key');
   }

@@ -7,7 +7,12 @@
  * a resumed run of the account settles it (`settleLeftovers`).
  */
 import { AppError, TransientError } from '../errors.ts';
-import type { AccessKey, IamGateway, MutationReceipt } from '../iam/iam-gateway.ts';
+import type {
+  AccessKey,
+  IamGateway,
+  LoginProfileOptions,
+  MutationReceipt,
+} from '../iam/iam-gateway.ts';
 import type { AccountKind } from '../identifiers.ts';
 import { accountKey } from '../keys.ts';
 import type { AuditLog } from './audit-log.ts';
@@ -58,6 +63,13 @@ function responseLost(err: unknown): boolean {
   }
   // An abort or an unclassified failure mid-call: nobody knows.
   return !(err instanceof AppError);
+}
+
+/** A password's entries name the vault version sent (never the password). */
+function versionDetail(options: LoginProfileOptions | undefined) {
+  return options?.vaultVersionId === undefined
+    ? undefined
+    : { vaultVersionId: options.vaultVersionId };
 }
 
 export function createAuditedGateway(
@@ -135,13 +147,13 @@ export function createAuditedGateway(
       audited('untagUser', userName, keys[0], { tagKeys: keys }, () =>
         gateway.untagUser(userName, keys),
       ),
-    createLoginProfile: (userName, password, reset) =>
-      audited('createLoginProfile', userName, undefined, undefined, () =>
-        gateway.createLoginProfile(userName, password, reset),
+    createLoginProfile: (userName, password, reset, options) =>
+      audited('createLoginProfile', userName, undefined, versionDetail(options), () =>
+        gateway.createLoginProfile(userName, password, reset, options),
       ),
-    updateLoginProfile: (userName, password, reset) =>
-      audited('updateLoginProfile', userName, undefined, undefined, () =>
-        gateway.updateLoginProfile(userName, password, reset),
+    updateLoginProfile: (userName, password, reset, options) =>
+      audited('updateLoginProfile', userName, undefined, versionDetail(options), () =>
+        gateway.updateLoginProfile(userName, password, reset, options),
       ),
   };
   // Reads pass straight through (the gateway may itself be a proxy, so no spread).

@@ -72,6 +72,11 @@ export interface CreateAccessKeyOptions {
   deadline?: Date | undefined;
 }
 
+export interface LoginProfileOptions {
+  /** The vault version the password is (DESIGN.md invariant 9): the audit names it, IAM never sees it. */
+  vaultVersionId?: string | undefined;
+}
+
 export interface UsersPage {
   users: IamUser[];
   /** Present when more users follow. */
@@ -118,11 +123,13 @@ export interface IamGateway {
     userName: string,
     password: string,
     passwordResetRequired: boolean,
+    options?: LoginProfileOptions,
   ): Promise<MutationReceipt>;
   updateLoginProfile(
     userName: string,
     password: string,
     passwordResetRequired: boolean,
+    options?: LoginProfileOptions,
   ): Promise<MutationReceipt>;
   /** Undefined when the account has no custom policy (AWS's default applies). */
   getAccountPasswordPolicy(): Promise<AccountPasswordPolicy | undefined>;

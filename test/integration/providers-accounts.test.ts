@@ -193,17 +193,6 @@ describe(`providers and accounts on ${process.env.IAM_TEST_BACKEND}`, () => {
     await expect(
       importAccount(importDeps(), parseAccountRef('main/ghost-user-404/access-key'), {}, actor),
     ).rejects.toMatchObject({ code: 'user_missing' });
-    await expect(
-      importAccount(
-        importDeps(),
-        parseAccountRef(`main/${userName}/password`),
-        { resetOnImport: true },
-        actor,
-      ),
-    ).rejects.toMatchObject({
-      code: 'invalid_input',
-      message: expect.stringMatching(/password rotation/),
-    });
   });
 
   it('refuses to remove a provider that still manages accounts', async () => {

@@ -141,13 +141,14 @@ export const PRODUCTION_SAMPLES: Record<ProductionJobName, ProductionSample> = {
       });
       return { job, shows: ['rotationId'] };
     },
+    // No account manages the admin's password: the job fails before anything is read.
     failed: async (context) => ({
       job: await context.enqueue(rotate, {
         provider: 'prod',
         userName: 'sandbox-admin',
         kind: 'password',
       }),
-      shows: ['not_implemented: rotation of password accounts is not implemented yet'],
+      shows: ['not_found: account prod/sandbox-admin/password is not managed'],
     }),
   },
   'deactivate-old-key': {

@@ -107,7 +107,7 @@ export function createRotateHandler(deps: RotateDeps): JobHandler<typeof rotate>
         await ctx.emit({
           type: 'rotation.failed',
           account: canonicalRef(account),
-          detail: { reason: err.code },
+          detail: { reason: err.code, kind: payload.kind },
         });
       }
       throw err;

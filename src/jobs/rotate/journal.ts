@@ -98,3 +98,17 @@ export interface JournalStore {
 
 /** Closed journals kept per account. */
 export const JOURNAL_HISTORY_LENGTH = 20;
+
+/** What `step` recorded in the journal, if it is done (records are JSON: the caller names the type). */
+export function recordOf<T>(journal: Journal, step: string): T | undefined {
+  return journal.steps.find((done) => done.step === step)?.record as T | undefined;
+}
+
+/** A record an earlier step must have written: a journal without it is corrupt. */
+export function requireRecord<T>(journal: Journal, step: string): T {
+  const record = recordOf<T>(journal, step);
+  if (record === undefined) {
+    throw new Error(`rotation ${journal.rotationId}: step ${step} is not journaled`);
+  }
+  return record;
+}

@@ -53,6 +53,8 @@ export interface RotationStep {
 /** What `abandon` answers besides the journal's id and step. */
 export interface AbandonOutcome {
   readonly deletedAccessKeyId?: string | undefined;
+  /** A password AWS may hold, kept in the vault as `unconfirmed` (its version id). */
+  readonly unconfirmedVersionId?: string | undefined;
 }
 
 export interface RotationKind {

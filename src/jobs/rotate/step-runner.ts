@@ -67,7 +67,7 @@ export async function runRotation(kind: RotationKind, run: RotationRun): Promise
       await run.emit({
         type: 'rotation.succeeded',
         account: last.account,
-        detail: { rotationId: last.rotationId, steps: last.steps.length },
+        detail: { rotationId: last.rotationId, kind: last.kind, steps: last.steps.length },
       });
       return resultOf(kind, last);
     }
@@ -75,7 +75,10 @@ export async function runRotation(kind: RotationKind, run: RotationRun): Promise
   const start = { rotationId: run.newRotationId(), reason: run.reason, jobId: run.jobId };
   const { journal: opened, opened: isNew } = await journals.open(account, start, writer);
   let journal = opened;
-  const event = { account: journal.account, detail: { rotationId: journal.rotationId } };
+  const event = {
+    account: journal.account,
+    detail: { rotationId: journal.rotationId, kind: kind.kind },
+  };
   if (isNew) {
     await run.emit({
       type: 'rotation.started',
@@ -154,6 +157,10 @@ export async function abandonRotation(
   );
   await run.journals.close(journal, 'abandoned', run.writer);
   const result: AbandonResult = { rotationId: journal.rotationId, step: journal.step, ...outcome };
-  await run.emit({ type: 'rotation.abandoned', account: journal.account, detail: { ...result } });
+  await run.emit({
+    type: 'rotation.abandoned',
+    account: journal.account,
+    detail: { kind: kind.kind, ...result },
+  });
   return result;
 }

@@ -1,5 +1,4 @@
 /** Typed reads of what the access-key steps journaled (journal.ts keeps records as JSON). */
-import type { Journal } from '../journal.ts';
 
 export interface PlanRecord {
   /** The account's key being replaced; absent when the user had none (a first managed key). */
@@ -27,15 +26,4 @@ export interface CreateRecord {
   recoveredDeletedAccessKeyId?: string | undefined;
 }
 
-export function recordOf<T>(journal: Journal, step: string): T | undefined {
-  return journal.steps.find((done) => done.step === step)?.record as T | undefined;
-}
-
-/** A record an earlier step must have written: a journal without it is corrupt. */
-export function requireRecord<T>(journal: Journal, step: string): T {
-  const record = recordOf<T>(journal, step);
-  if (record === undefined) {
-    throw new Error(`rotation ${journal.rotationId}: step ${step} is not journaled`);
-  }
-  return record;
-}
+export { recordOf, requireRecord } from '../journal.ts';

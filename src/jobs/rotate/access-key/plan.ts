@@ -8,6 +8,7 @@
  */
 import { canonicalRef, displayRef } from '../../../accounts/account-ref.ts';
 import { isAppError, PermanentError } from '../../../errors.ts';
+import { refuseDeniedActions } from '../refuse-denied.ts';
 import type { RotationPorts, RotationStep } from '../rotation-kind.ts';
 import { classifyKeys, type ClassifiedKey, describeKeys, keyIdsInVault } from './classify-keys.ts';
 import type { AccessKeyRotationDeps } from './deps.ts';
@@ -30,17 +31,6 @@ export const ROTATION_ACTIONS = [
 ] as const;
 
 const LAST_USED_ACTION = 'iam:GetAccessKeyLastUsed';
-
-function refuseDenied(account: string, denied: readonly string[]): void {
-  const missing = ROTATION_ACTIONS.filter((action) => denied.includes(action));
-  if (missing.length > 0) {
-    throw new PermanentError(
-      'permission_denied',
-      `${account}: the provider's last validation found ${missing.join(', ')} denied, which an access-key rotation needs; grant ${missing.length === 1 ? 'it' : 'them'} to the provider's principal and validate again. Nothing was changed`,
-      { detail: { denied: missing } },
-    );
-  }
-}
 
 /** The old key's last use, where GetAccessKeyLastUsed is allowed: ISO, or null for never. */
 async function lastUsedOf(
@@ -69,7 +59,7 @@ export function planStep(deps: AccessKeyRotationDeps): RotationStep {
       const { iam, vault, vaultWrite } = ports;
       const name = displayRef(account);
       const { policy, denied } = await deps.providerOf(account.provider);
-      refuseDenied(name, denied);
+      refuseDeniedActions(name, denied, ROTATION_ACTIONS, 'an access-key rotation');
       const record = await deps.accounts.require(account);
       const owner = canonicalRef(account);
       const keys = classifyKeys(await iam.listAccessKeys(account.userName), {

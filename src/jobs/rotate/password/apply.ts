@@ -1,0 +1,186 @@
+/**
+ * `apply` (DESIGN.md "Rotation, step by step" → Password): sends the vault's pending password
+ * with CreateLoginProfile (no console password at plan) or UpdateLoginProfile, PasswordResetRequired
+ * from the lifecycle policy. A retry re-applies the same pending password (the same vault
+ * version, named in the audit); EntityAlreadyExists on create — an earlier send went through —
+ * switches to update, and NoSuchEntity on update (the profile was deleted meanwhile) to create.
+ * IAM busy or unreachable: the error goes on and the job retries later.
+ *
+ * The `unconfirmed` rule: after `apply_sent` AWS may hold the pending password (a lost answer),
+ * and a re-apply of it may be refused as reused, so a PasswordPolicyViolation keeps it as
+ * `unconfirmed`, generates one fresh password against the policy re-read from AWS, stores it as
+ * `pending` (before it is sent) and applies that. A second refusal fails for good with AWS's
+ * message, both passwords kept; only a successful apply settles which one AWS holds.
+ */
+import { canonicalRef, displayRef } from '../../../accounts/account-ref.ts';
+import { isAppError, PermanentError } from '../../../errors.ts';
+import type { MutationReceipt } from '../../../iam/iam-gateway.ts';
+import { generatePassword } from '../../../passwords/generate-password.ts';
+import { resolvePasswordPolicy } from '../../../passwords/resolve-password-policy.ts';
+import { requireRecord } from '../journal.ts';
+import type { RotationPorts, RotationStep } from '../rotation-kind.ts';
+import type { PasswordRotationDeps } from './deps.ts';
+import type {
+  ApplyAction,
+  ApplyRecord,
+  PasswordPlanRecord,
+  StorePendingRecord,
+} from './journal-records.ts';
+
+interface Sending {
+  versionId: string;
+  password: string;
+}
+
+const isCode = (err: unknown, code: string) => isAppError(err) && err.code === code;
+
+/** Sends the password; create ↔ update as IAM's answer shows what the user has now. */
+async function send(
+  ports: RotationPorts,
+  userName: string,
+  action: ApplyAction,
+  sending: Sending,
+  resetRequired: boolean,
+): Promise<MutationReceipt & { action: ApplyAction }> {
+  const options = { vaultVersionId: sending.versionId };
+  const create = () =>
+    ports.iam.createLoginProfile(userName, sending.password, resetRequired, options);
+  const update = () =>
+    ports.iam.updateLoginProfile(userName, sending.password, resetRequired, options);
+  if (action === 'create') {
+    try {
+      return { ...(await create()), action: 'create' };
+    } catch (err) {
+      if (!isCode(err, 'entity_exists')) {
+        throw err;
+      }
+      return { ...(await update()), action: 'update' };
+    }
+  }
+  try {
+    return { ...(await update()), action: 'update' };
+  } catch (err) {
+    if (!isCode(err, 'entity_missing')) {
+      throw err;
+    }
+    // No login profile any more (or no user: then create fails NoSuchEntity, for good).
+    return { ...(await create()), action: 'create' };
+  }
+}
+
+/** The vault's pending password, checked to be this rotation's; undefined mid-regeneration. */
+async function pendingOf(
+  ports: RotationPorts,
+  owner: string,
+  original: string,
+  fail: (why: string) => PermanentError,
+): Promise<Sending | undefined> {
+  const versionId = await ports.vault.versionIdAt(owner, 'pending');
+  if (versionId === undefined) {
+    // Killed between keeping the refused password as unconfirmed and storing the fresh one.
+    if ((await ports.vault.versionIdAt(owner, 'unconfirmed')) === original) {
+      return undefined;
+    }
+    throw fail('the vault holds no pending password');
+  }
+  const value = await ports.vault.read(owner, 'pending');
+  if (value === undefined || !('password' in value)) {
+    throw fail('the vault’s pending secret is not a password');
+  }
+  return { versionId, password: value.password };
+}
+
+export function applyStep(deps: PasswordRotationDeps): RotationStep {
+  return {
+    name: 'apply',
+    async run({ account, journal }, ports) {
+      const plan = requireRecord<PasswordPlanRecord>(journal, 'plan');
+      const { pendingVersionId: original } = requireRecord<StorePendingRecord>(
+        journal,
+        'store_pending',
+      );
+      const owner = canonicalRef(account);
+      const name = displayRef(account);
+      const fail = (why: string) =>
+        new PermanentError(
+          'vault_unreadable',
+          `${name}: ${why}, so rotation ${journal.rotationId} cannot apply it; abandon the rotation (iam-pam rotate ${name} --abandon)`,
+        );
+
+      /** One fresh password, stored pending before it is sent; the refused one kept. */
+      const regenerate = async (): Promise<Sending & { policyDescription: string }> => {
+        const { policy } = await deps.providerOf(account.provider);
+        // Re-read from AWS: `aws-default` too, since AWS just refused what that policy allowed.
+        const setting =
+          policy.passwordPolicy === 'aws-default' ? 'aws-account' : policy.passwordPolicy;
+        const resolved = await resolvePasswordPolicy(setting, ports.iam, {
+          provider: account.provider,
+        });
+        const password = generatePassword(resolved.policy, { userName: account.userName });
+        const stored = await ports.vault.put(owner, 'pending', { password }, ports.vaultWrite);
+        return { versionId: stored.versionId, password, policyDescription: resolved.description };
+      };
+
+      let sending = await pendingOf(ports, owner, original, fail);
+      let regenerated: ApplyRecord['regenerated'];
+      if (sending === undefined) {
+        const fresh = await regenerate();
+        sending = fresh;
+        regenerated = {
+          unconfirmedVersionId: original,
+          policyDescription: fresh.policyDescription,
+        };
+      } else if (sending.versionId !== original) {
+        // A run before this one regenerated already: this is the second password.
+        regenerated = {
+          unconfirmedVersionId: original,
+          policyDescription: 'as re-read from AWS by an earlier run',
+        };
+      }
+      let receipt: MutationReceipt & { action: ApplyAction };
+      for (;;) {
+        try {
+          receipt = await send(ports, account.userName, plan.action, sending, plan.resetRequired);
+          break;
+        } catch (err) {
+          if (!isCode(err, 'password_policy_violation')) {
+            throw err;
+          }
+          if (regenerated !== undefined) {
+            throw new PermanentError(
+              'password_policy_violation',
+              `${name}: AWS refused the regenerated password too (${(err as Error).message}); both are kept in the vault (the first as unconfirmed, the second as pending) because AWS may hold either. Check the account's password policy, then replay the job or abandon the rotation`,
+              { detail: { unconfirmedVersionId: original, pendingVersionId: sending.versionId } },
+            );
+          }
+          ports.log.warn(
+            { rotationId: journal.rotationId, vaultVersionId: sending.versionId },
+            'AWS refused the pending password: kept as unconfirmed, one fresh password follows',
+          );
+          await ports.vault.move(owner, 'pending', 'unconfirmed', ports.vaultWrite);
+          const fresh = await regenerate();
+          sending = fresh;
+          regenerated = {
+            unconfirmedVersionId: original,
+            policyDescription: fresh.policyDescription,
+          };
+        }
+      }
+      const record: ApplyRecord = {
+        action: receipt.action,
+        vaultVersionId: sending.versionId,
+        requestId: receipt.requestId,
+        ...(regenerated === undefined ? {} : { regenerated }),
+      };
+      ports.log.info(
+        {
+          rotationId: journal.rotationId,
+          action: receipt.action,
+          vaultVersionId: sending.versionId,
+        },
+        'password applied',
+      );
+      return { record: { ...record } };
+    },
+  };
+}
