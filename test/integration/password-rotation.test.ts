@@ -28,6 +28,7 @@ import { createDomain, type Domain } from '../../src/domain.ts';
 import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
 import { heartbeat } from '../../src/jobs/heartbeat/contract.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
+import { rotationSweep } from '../../src/jobs/rotation-sweep/contract.ts';
 import { custom } from '../support/domain.ts';
 import { useEngine } from '../support/engine.ts';
 import { createIamAdmin, type IamAdmin, type Principal } from '../support/iam-admin.ts';
@@ -283,6 +284,22 @@ describe(`password rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
     const rotated = await engine.finished(found.rotation!, 30_000);
     expect(rotated.state, rotated.failedReason).toBe('completed');
     await expectRotated(ref, userName, undefined);
+  });
+
+  it('the rotation sweep rotates a password account that is due', async () => {
+    const provider = await newProvider({ rotateEveryDays: 1 });
+    const { userName, ref, initial } = await managedUser(provider);
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000).toISOString();
+    await domain.accounts.update(ref, { importedAt: twoDaysAgo });
+    const swept = await engine.finished(await engine.enqueue(rotationSweep, { provider }), 30_000);
+    expect(swept.state, swept.failedReason).toBe('completed');
+    expect(swept.result).toMatchObject({ due: 1, requested: 1 });
+    // The sweep spreads its rotations over the day (delayed jobs); asking again runs it now.
+    const now = await cli(['rotate', `${provider}/${userName}/password`, '--wait', '--json']);
+    expect(now.code, now.stderr).toBe(0);
+    const [closed] = await domain.journals.history(ref, 1);
+    expect(closed).toMatchObject({ outcome: 'succeeded', reason: 'rotation-sweep:age' });
+    await expectRotated(ref, userName, initial);
   });
 
   it.skipIf(sandboxOnly.skip)(
