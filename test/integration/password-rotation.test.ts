@@ -180,8 +180,18 @@ afterAll(async () => {
 describe(`password rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
   it('update path: a new password, the vault’s current is what AWS holds, the apply audited with its vault version', async () => {
     const { userName, ref, initial } = await managedUser('pw1');
+    const since = backend.current.sandbox?.requests().at(-1)?.seq ?? 0;
     const status = await rotateAccount(ref);
     expect(status.state, status.failedReason).toBe('completed');
+    if (backend.current.sandbox !== undefined) {
+      // The IAM calls of one rotation (the sandbox's request log; moto keeps none).
+      const calls = backend.current.sandbox.requests().filter((r) => r.seq > since);
+      expect(calls.map((r) => r.action)).toEqual([
+        'GetLoginProfile',
+        'GetAccountPasswordPolicy',
+        'UpdateLoginProfile',
+      ]);
+    }
     expect(status.result).toMatchObject({
       account: `pw1/${userName}/password`,
       kind: 'password',
