@@ -23,7 +23,7 @@ import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
 import { heartbeat } from '../../src/jobs/heartbeat/contract.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
 import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
-import { custom } from '../support/domain.ts';
+import { putBackendProvider } from '../support/domain.ts';
 import { useEngine } from '../support/engine.ts';
 import { createIamAdmin, type IamAdmin, type Principal } from '../support/iam-admin.ts';
 import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
@@ -58,19 +58,7 @@ async function newProvider(
   signer: Principal = principal,
 ): Promise<string> {
   providers += 1;
-  const id = `rot${providers}`;
-  await domain.providers.put(
-    id,
-    {
-      region: backend.current.region,
-      ...(backend.current.endpoint ? { endpoints: { iam: backend.current.endpoint } } : {}),
-      credential: custom(signer.credentials),
-      maxRps: 200,
-      policy,
-    },
-    'test',
-  );
-  return id;
+  return putBackendProvider(domain, backend.current, `rot${providers}`, signer, policy);
 }
 
 /** A user whose one key is imported, secret adopted, as `<provider>/<user>/access-key`. */

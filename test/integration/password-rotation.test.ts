@@ -29,7 +29,7 @@ import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
 import { heartbeat } from '../../src/jobs/heartbeat/contract.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
 import { rotationSweep } from '../../src/jobs/rotation-sweep/contract.ts';
-import { custom } from '../support/domain.ts';
+import { putBackendProvider } from '../support/domain.ts';
 import { useEngine } from '../support/engine.ts';
 import { createIamAdmin, type IamAdmin, type Principal } from '../support/iam-admin.ts';
 import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
@@ -63,19 +63,7 @@ async function newProvider(
   signer: Principal = principal,
 ): Promise<string> {
   providers += 1;
-  const id = `pw${providers}`;
-  await domain.providers.put(
-    id,
-    {
-      region: backend.current.region,
-      ...(backend.current.endpoint ? { endpoints: { iam: backend.current.endpoint } } : {}),
-      credential: custom(signer.credentials),
-      maxRps: 200,
-      policy,
-    },
-    'test',
-  );
-  return id;
+  return putBackendProvider(domain, backend.current, `pw${providers}`, signer, policy);
 }
 
 const importDeps = () => ({
@@ -102,6 +90,20 @@ async function managedUser(provider: string, withProfile = true) {
     'test',
   );
   return { userName, ref, initial };
+}
+
+/** The account's password policy: 20 characters, all four classes, plus `extra`. */
+async function setAccountPolicy(extra: { PasswordReusePrevention?: number } = {}) {
+  await admin.client.send(
+    new UpdateAccountPasswordPolicyCommand({
+      MinimumPasswordLength: 20,
+      RequireSymbols: true,
+      RequireNumbers: true,
+      RequireUppercaseCharacters: true,
+      RequireLowercaseCharacters: true,
+      ...extra,
+    }),
+  );
 }
 
 async function rotateAccount(ref: AccountRef) {
@@ -334,16 +336,7 @@ describe(`password rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
     `a lost answer under reuse prevention: the re-apply is refused, that password kept unconfirmed, a fresh one applied${sandboxOnly.label}`,
     async () => {
       const { userName, ref, initial } = await managedUser('pw1');
-      await admin.client.send(
-        new UpdateAccountPasswordPolicyCommand({
-          MinimumPasswordLength: 20,
-          RequireSymbols: true,
-          RequireNumbers: true,
-          RequireUppercaseCharacters: true,
-          RequireLowercaseCharacters: true,
-          PasswordReusePrevention: 5,
-        }),
-      );
+      await setAccountPolicy({ PasswordReusePrevention: 5 });
       try {
         // Applied, then the connection closes unanswered: the SDK sends the same password again.
         backend.current.sandbox?.faults.set({
@@ -421,15 +414,7 @@ describe(`password rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
     `with an account policy of 20 characters and all 4 classes, the rotated password follows it${heldPassword.label}`,
     async () => {
       const { userName, ref, initial } = await managedUser('pw1');
-      await admin.client.send(
-        new UpdateAccountPasswordPolicyCommand({
-          MinimumPasswordLength: 20,
-          RequireSymbols: true,
-          RequireNumbers: true,
-          RequireUppercaseCharacters: true,
-          RequireLowercaseCharacters: true,
-        }),
-      );
+      await setAccountPolicy();
       try {
         const status = await rotateAccount(ref);
         expect(status.state, status.failedReason).toBe('completed');

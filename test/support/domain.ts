@@ -30,3 +30,29 @@ export function createTestDomain(
     masterKey,
   };
 }
+
+/**
+ * Stores a provider that signs as `signer` against the file's IAM backend (its endpoint, a
+ * 200 req/s budget, the given lifecycle policy): one per test, so policies and validations do
+ * not leak between tests.
+ */
+export async function putBackendProvider(
+  domain: Pick<Domain, 'providers'>,
+  backend: { region: string; endpoint?: string | undefined },
+  id: string,
+  signer: { credentials: { accessKeyId: string; secretAccessKey: string } },
+  policy: Record<string, unknown> = {},
+): Promise<string> {
+  await domain.providers.put(
+    id,
+    {
+      region: backend.region,
+      ...(backend.endpoint ? { endpoints: { iam: backend.endpoint } } : {}),
+      credential: custom(signer.credentials),
+      maxRps: 200,
+      policy,
+    },
+    'test',
+  );
+  return id;
+}

@@ -4,8 +4,8 @@
  * forget its secret; AWS's current key and the vault's current version stay as they are.
  * After `promote` there is nothing to abandon: the rotation is finished by resuming it.
  */
-import { canonicalRef, displayRef } from '../../../accounts/account-ref.ts';
-import { PermanentError } from '../../../errors.ts';
+import { canonicalRef } from '../../../accounts/account-ref.ts';
+import { refuseAbandonAfterPromote } from '../abandon-after-promote.ts';
 import type { AbandonOutcome, RotationPorts, StepInput } from '../rotation-kind.ts';
 import type { AccessKeyRotationDeps } from './deps.ts';
 import type { CreateRecord } from './journal-records.ts';
@@ -19,12 +19,7 @@ export async function abandonAccessKeyRotation(
   ports: RotationPorts,
 ): Promise<AbandonOutcome> {
   const { account, journal } = input;
-  if (recordOf(journal, 'promote') !== undefined) {
-    throw new PermanentError(
-      'conflict',
-      `${displayRef(account)}: rotation ${journal.rotationId} promoted its new key already; there is nothing to abandon — resume it (iam-pam dlq replay) to finish retiring the old key`,
-    );
-  }
+  refuseAbandonAfterPromote(account, journal, 'new key', ' to finish retiring the old key');
   const created = recordOf<CreateRecord>(journal, 'create');
   if (created !== undefined) {
     await deleteKey(ports.iam, account.userName, created.newAccessKeyId);

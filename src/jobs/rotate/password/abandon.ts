@@ -4,8 +4,8 @@
  * from `apply_sent` on it is kept as `unconfirmed`. The vault's current version stays as it is.
  * After `promote` there is nothing to abandon: the rotation is finished by resuming it.
  */
-import { canonicalRef, displayRef } from '../../../accounts/account-ref.ts';
-import { PermanentError } from '../../../errors.ts';
+import { canonicalRef } from '../../../accounts/account-ref.ts';
+import { refuseAbandonAfterPromote } from '../abandon-after-promote.ts';
 import { recordOf } from '../journal.ts';
 import type { AbandonOutcome, RotationPorts, StepInput } from '../rotation-kind.ts';
 
@@ -14,12 +14,7 @@ export async function abandonPasswordRotation(
   ports: RotationPorts,
 ): Promise<AbandonOutcome> {
   const { account, journal } = input;
-  if (recordOf(journal, 'promote') !== undefined) {
-    throw new PermanentError(
-      'conflict',
-      `${displayRef(account)}: rotation ${journal.rotationId} promoted its new password already; there is nothing to abandon — resume it (iam-pam dlq replay)`,
-    );
-  }
+  refuseAbandonAfterPromote(account, journal, 'new password', '');
   const owner = canonicalRef(account);
   const pending = await ports.vault.versionIdAt(owner, 'pending');
   if (recordOf(journal, 'apply_sent') === undefined) {
