@@ -95,10 +95,15 @@ describe.concurrent('npm run demo', () => {
         'g',
       );
       expect(blocks.get('import')?.match(replaced)).toHaveLength(2);
+      const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
       expect(blocks.get('import')).toMatch(
-        /password reset on import arrives with the password rotation/,
+        new RegExp(
+          `/password --reset --wait → managed, login profile updated, vault version ${uuid} by rotation/\\d+: plan \\d+ ms → store_pending \\d+ ms → apply_sent \\d+ ms → apply \\d+ ms → promote \\d+ ms`,
+        ),
       );
-      expect(blocks.get('import')?.match(/--adopt-secret-stdin → managed/g)).toHaveLength(1);
+      expect(blocks.get('import')).toMatch(
+        /the vault's current password is the one the sandbox holds\n/,
+      );
       expect(blocks.get('heartbeat')?.match(/→ in_sync/g)).toHaveLength(3);
       expect(blocks.get('heartbeat')).toMatch(/→ key_inactive/);
       const rotated = new RegExp(`→ succeeded, key ${key} → ${key}`, 'g');
@@ -119,7 +124,14 @@ describe.concurrent('npm run demo', () => {
             ),
           ),
       ).toHaveLength(2);
-      expect(blocks.get('rotation')).toMatch(/password rotation is not in this build/);
+      expect(blocks.get('rotation')).toMatch(
+        new RegExp(
+          `/password \\(rotation/\\d+\\) → succeeded, login profile updated, vault version ${uuid}`,
+        ),
+      );
+      expect(blocks.get('rotation')).toMatch(
+        /steps: plan \d+ ms → store_pending \d+ ms → apply_sent \d+ ms → apply \d+ ms → promote \d+ ms\n +IAM calls: GetLoginProfile, GetAccountPasswordPolicy, UpdateLoginProfile\n +the vault's current password is the one the sandbox holds; heartbeat → in_sync\n/,
+      );
       expect(blocks.get('takeover')).toMatch(/SIGKILLed \(pid \d+\)/);
       expect(blocks.get('takeover')).toMatch(/worker 2 took the job over[^\n]*complete/);
       const killed = blocks.get('killed-rotation');

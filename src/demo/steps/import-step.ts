@@ -1,15 +1,20 @@
 /**
- * Three accounts imported: two access keys of seeded users with reset on import (what
- * `account add --reset` does: the key replaced at once by a rotation, whose outcome it waits
- * for), and a password whose secret is adopted (as `account add --adopt-secret-stdin` does, read
- * from the sandbox): the password's reset arrives with the password rotation.
+ * Three accounts imported with reset on import (what `account add --reset --wait` does: the
+ * credential replaced at once by a rotation, whose outcome it waits for): two access keys of
+ * seeded users, and a seeded user's console password, set anew (UpdateLoginProfile) and checked
+ * against the one the sandbox holds.
  */
 import type { AccountRef } from '../../accounts/account-ref.ts';
 import { importAccount } from '../../accounts/import-account.ts';
 import { rotate } from '../../jobs/rotate/contract.ts';
 import type { Sandbox } from '../../sandbox/create-sandbox.ts';
 import { completedResult, type DemoStep, seconds } from '../demo-step.ts';
-import { describeKeys, describeSteps, type RotationResult } from './rotation-report.ts';
+import {
+  checkPasswordHeld,
+  describeKeys,
+  describeSteps,
+  type RotationResult,
+} from './rotation-report.ts';
 
 /** Two seeded users with one Active key each, and one with a console password. */
 function pickAccounts(sandbox: Sandbox, provider: string): AccountRef[] {
@@ -30,17 +35,9 @@ function pickAccounts(sandbox: Sandbox, provider: string): AccountRef[] {
   ];
 }
 
-function adoptedPassword(sandbox: Sandbox, ref: AccountRef): object {
-  const user = sandbox.user(ref.userName);
-  if (user?.loginProfile === null || user === undefined) {
-    throw new Error(`${ref.userName} has no console password in the sandbox`);
-  }
-  return { password: user.loginProfile.password };
-}
-
 export const importStep: DemoStep = {
   name: 'import',
-  title: 'manage two access keys (reset on import) and a password of seeded users',
+  title: 'manage two access keys and a password of seeded users, each reset on import',
   async run({ demo, scenario, report }) {
     const { domain } = demo;
     const deps = {
@@ -50,22 +47,6 @@ export const importStep: DemoStep = {
     };
     for (const ref of pickAccounts(demo.sandbox, scenario.provider)) {
       const began = performance.now();
-      if (ref.kind === 'password') {
-        report(
-          'password reset on import arrives with the password rotation (not in this build): this one is adopted',
-        );
-        const record = await importAccount(
-          deps,
-          ref,
-          { adoptSecret: adoptedPassword(demo.sandbox, ref) },
-          'demo',
-        );
-        scenario.accounts.push(ref);
-        report(
-          `account add ${record.account} --adopt-secret-stdin → ${record.status}, secret ${record.secretKnown ? 'known' : 'unknown'} (${seconds(performance.now() - began)})`,
-        );
-        continue;
-      }
       const record = await importAccount(deps, ref, { resetOnImport: true }, 'demo');
       // What `account add --reset` enqueues next, through the producer.
       const ran = await demo.runJob(rotate, { ...ref, reason: 'import' }, 120_000);
@@ -75,7 +56,9 @@ export const importStep: DemoStep = {
       report(
         `account add ${record.account} --reset --wait → ${now.status}, ${describeKeys(result)} by rotation/${ran.jobId}: ${describeSteps(result)} (${seconds(performance.now() - began)})`,
       );
-      if (now.currentAccessKeyId !== result.newAccessKeyId || !now.secretKnown) {
+      if (ref.kind === 'password') {
+        report(`  ${await checkPasswordHeld(demo, ref)}`);
+      } else if (now.currentAccessKeyId !== result.newAccessKeyId || !now.secretKnown) {
         throw new Error(`${record.account}: the new key is not the managed one`);
       }
     }
