@@ -34,11 +34,15 @@ import { useEngine } from '../support/engine.ts';
 import { createIamAdmin, type IamAdmin, type Principal } from '../support/iam-admin.ts';
 import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
 import { createCliRunner } from '../support/cli-in-process.ts';
+import { createLogSink } from '../support/log-sink.ts';
 import { scanForSecrets } from '../support/secret-scan.ts';
 
 const masterKey = randomBytes(32).toString('base64');
 const TOKEN = 'password-admin-token-0001';
+/** The worker's log at debug level: scanned for passwords last. */
+const sink = createLogSink('debug');
 const engine = useEngine({
+  log: sink.log,
   createJobs: createProductionJobs,
   env: { IAM_PAM_MASTER_KEY: masterKey, IAM_PAM_API_TOKENS: `ops:${TOKEN}:admin` },
 });
@@ -426,9 +430,12 @@ describe(`password rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
     },
   );
 
-  it('leaves no password in Redis in plain text (job data, results, events, audit, journal)', async () => {
+  it('leaves no password in Redis in plain text (job data, results, events, audit, journal) nor in the log', async () => {
     expect(passwords.length).toBeGreaterThan(5);
     const findings = await scanForSecrets(engine.redis.redis, engine.redis.prefix, passwords);
     expect(findings).toEqual([]);
+    const log = sink.text();
+    expect(log).toMatch(/password applied/);
+    expect(passwords.filter((p) => log.includes(p)).map((p) => `${p.slice(0, 3)}…`)).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ import type { IamGateway } from '../../src/iam/iam-gateway.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPasswordKind } from '../../src/jobs/rotate/password/kind.ts';
 import type { RotationPorts } from '../../src/jobs/rotate/rotation-kind.ts';
-import { runRotation } from '../../src/jobs/rotate/step-runner.ts';
+import { abandonRotation, runRotation } from '../../src/jobs/rotate/step-runner.ts';
 import { DEFAULT_LIFECYCLE_POLICY } from '../../src/providers/lifecycle-policy.ts';
 import { createUserLeases } from '../../src/queue/user-lease.ts';
 import type { SecretStore } from '../../src/vault/secret-store.ts';
@@ -81,31 +81,49 @@ async function setUp(userName: string, denied: string[] = []) {
     accounts: domain.accounts,
     providerOf: async () => ({ policy: DEFAULT_LIFECYCLE_POLICY, denied }),
   });
-  const run = (iam: IamGateway, vault: SecretStore = domain.vault) => {
-    const ports: RotationPorts = {
-      iam,
-      verifier: {} as never,
-      vault,
-      vaultWrite: { actor: 'test', fence, jobId: 'j1' },
-      now: () => new Date(),
-      log: createLogger({ level: 'silent', stream: 'stderr' }),
-      signal: new AbortController().signal,
-    };
+  const portsOf = (iam: IamGateway, vault: SecretStore = domain.vault): RotationPorts => ({
+    iam,
+    verifier: {} as never,
+    vault,
+    vaultWrite: { actor: 'test', fence, jobId: 'j1' },
+    now: () => new Date(),
+    log: createLogger({ level: 'silent', stream: 'stderr' }),
+    signal: new AbortController().signal,
+  });
+  const writer = { fence, actor: 'test', jobId: 'j1' };
+  /** `stopAfter`: the run stops (throws) right after that step is journaled, as a crash would. */
+  const run = (iam: IamGateway, vault: SecretStore = domain.vault, stopAfter?: string) => {
+    const ports = portsOf(iam, vault);
     return runRotation(kind, {
       account,
       reason: 'test',
       jobId: 'j1',
       journals: domain.journals,
-      writer: { fence, actor: 'test', jobId: 'j1' },
+      writer,
       ports,
-      failpoints: NO_FAILPOINTS,
+      failpoints:
+        stopAfter === undefined
+          ? NO_FAILPOINTS
+          : {
+              hit: (name) => {
+                if (name === `rotation:after-${stopAfter}`) throw new Error(`stopped at ${name}`);
+              },
+            },
       emit: async () => '',
       progress: async () => undefined,
       attachState: () => undefined,
       newRotationId: () => `r-${userName}`,
     });
   };
-  return { account, owner, run };
+  const abandon = (iam: IamGateway) =>
+    abandonRotation(kind, {
+      account,
+      journals: domain.journals,
+      writer,
+      ports: portsOf(iam),
+      emit: async () => '',
+    });
+  return { account, owner, run, abandon };
 }
 
 describe('the unconfirmed rule', () => {
@@ -167,6 +185,26 @@ describe('the unconfirmed rule', () => {
       secretKnown: true,
       passwordSource: 'set_by_us',
     });
+  });
+
+  it('abandon forgets a pending password never sent; from apply_sent on it keeps it as unconfirmed', async () => {
+    for (const [userName, stopAfter, kept] of [
+      ['unsent', 'store_pending', false],
+      ['sent', 'apply_sent', true],
+    ] as const) {
+      const { account, owner, run, abandon } = await setUp(userName);
+      const { iam, calls } = scriptedIam(() => false);
+      await expect(run(iam, domain.vault, stopAfter)).rejects.toThrow(/stopped at/);
+      const pending = await domain.vault.versionIdAt(owner, 'pending');
+      expect(pending).toEqual(expect.any(String));
+      const abandoned = await abandon(iam);
+      expect(abandoned).toMatchObject({ step: stopAfter });
+      expect(abandoned?.unconfirmedVersionId).toBe(kept ? pending : undefined);
+      expect(await domain.vault.versionIdAt(owner, 'pending')).toBeUndefined();
+      expect(await domain.vault.versionIdAt(owner, 'unconfirmed')).toBe(kept ? pending : undefined);
+      expect(await domain.journals.read(account)).toBeUndefined();
+      expect(calls).not.toContain('UpdateLoginProfile');
+    }
   });
 
   it('an action the last validation found denied refuses before any IAM call; nothing stored', async () => {
