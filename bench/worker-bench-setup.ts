@@ -189,6 +189,9 @@ export async function startWorkerBench(options: {
         ...env,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         LOG_LEVEL: 'info',
+        ...(process.env.BENCH_WORKER_NODE_OPTIONS === undefined
+          ? {}
+          : { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
         ...extra,
       });
       workers.push(worker);
