@@ -3,7 +3,9 @@
  * redis-server), an in-process sandbox with latency, a provider on it with a budget, a real
  * worker process (the built `bin/iam-pam.js worker`, as deployed: dist/ is rebuilt first when
  * src/ is newer) whose resident memory is sampled, and the producer side (enqueue, job waits).
- * `close()` removes every key under the bench's prefix.
+ * `close()` removes every key under the bench's prefix. BENCH_WORKER_NODE_OPTIONS becomes the
+ * workers' NODE_OPTIONS, to look inside one (`--import` a probe, `--heapsnapshot-signal=…`);
+ * the figures the README shows are taken without it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
