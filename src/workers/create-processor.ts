@@ -7,6 +7,8 @@
  * listens to BullMQ's `lockRenewalFailed`), so a job taken over by another worker does not run
  * twice.
  */
+import { setMaxListeners } from 'node:events';
+
 import type { Job, Processor } from 'bullmq';
 
 import { TransientError } from '../errors.ts';
@@ -49,6 +51,9 @@ export interface ProcessorDeps {
   /** The runs in progress on this queue, by job id: an event about a job reaches its run. */
   runs: Map<string, AbortController>;
 }
+
+/** How many listeners a run's abort signal may hold before Node warns of a leak. */
+const JOB_SIGNAL_LISTENERS = 1000;
 
 /** Why a run stops when its job's BullMQ lock passed on (the stalled checker gave it away). */
 export function jobLockLost(queue: string, jobId: string): TransientError {
@@ -104,6 +109,10 @@ export function createProcessor(deps: ProcessorDeps): Processor<unknown, JobResu
       let held: HeldLease | undefined;
       const jobId = job.id ?? '';
       const controller = new AbortController();
+      // One job fans out many concurrent waits on its signal (a discovery's key lanes, each
+      // pacing on the budget and sending through the SDK); each removes its listener when it
+      // ends, so Node's default warning at 11 is noise here. 1000 still flags a real leak.
+      setMaxListeners(JOB_SIGNAL_LISTENERS, controller.signal);
       deps.runs.set(jobId, controller);
       try {
         const user = contract.lockedUser?.(payload);
