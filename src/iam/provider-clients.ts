@@ -121,8 +121,15 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
 
   /** The connection for the provider's current credential version; decrypted once per version. */
   async function resolve(providerId: string): Promise<ProviderConnection> {
-    const provider = await providerRecord(providerId);
-    const cacheKey = await versionOf(provider);
+    let provider = await providerRecord(providerId);
+    let cacheKey = await versionOf(provider);
+    if (cacheKey.endsWith('|none') && records.has(providerId)) {
+      // No secret where the cached record says: the credential may have just been switched
+      // (custom → linked, whose custom secret is gone), so read the record again first.
+      records.delete(providerId);
+      provider = await providerRecord(providerId);
+      cacheKey = await versionOf(provider);
+    }
     const cached = connections.get(providerId);
     if (cached?.cacheKey === cacheKey) {
       return cached;
