@@ -203,7 +203,14 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
             });
             verifiers.set(poolKey, verifier);
           }
-          return verifier.verify(credentials);
+          // A heartbeat of the provider's own account signs with that key too: registered
+          // like any call, so deactivating the key waits for it.
+          const hold = await deps.signing?.hold(credentials.accessKeyId);
+          try {
+            return await verifier.verify(credentials);
+          } finally {
+            hold?.release();
+          }
         },
       };
     },
