@@ -15,7 +15,11 @@ import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
 import { ALL_QUEUES, OWN, REAL, useOwnKey } from '../support/own-key.ts';
 import { sleep } from '../../src/sleep.ts';
 import { waitFor } from '../support/wait-for.ts';
+import type { WorkerProcess } from '../support/worker-process.ts';
 
+/** The validating and the rotating worker of the SIGSTOP test (the crash test keeps W). */
+let w: WorkerProcess;
+let r: WorkerProcess;
 const {
   engine,
   domain,
@@ -63,7 +67,7 @@ describe('a provider rotating its own key, on real workers', () => {
     await harness.killAll();
     const box = sandbox();
     // W validates (a long lock: its entry and its job stay its own while stopped); R rotates.
-    const [w] = await Promise.all([
+    [w, r] = await Promise.all([
       harness.start({ env: { ...REAL, IAM_PAM_JOB_LOCK_MS: '60000' }, queues: ['validate'] }),
       harness.start({ env: { ...REAL, IAM_PAM_KEY_DRAIN_TIMEOUT_S: '2' }, queues: ['rotation'] }),
     ]);
@@ -76,7 +80,7 @@ describe('a provider rotating its own key, on real workers', () => {
       (r) => r.seq > from && r.accessKeyId === old.accessKeyId,
       { timeoutMs: 30_000 },
     );
-    w!.child.kill('SIGSTOP');
+    w.child.kill('SIGSTOP');
     box.faults.reset();
     const job = await engine.enqueue(rotate, { ...OWN, reason: 'test' });
     const rotated = await engine.finished(job, 60_000);
@@ -86,7 +90,7 @@ describe('a provider rotating its own key, on real workers', () => {
     });
     // Its call reaches IAM after the old key is gone: refused.
     await box.waitForRequest((r) => r.seq === held.seq && r.status === 403, { timeoutMs: 30_000 });
-    w!.child.kill('SIGCONT');
+    w.child.kill('SIGCONT');
     const validated = await engine.finished(validation, 60_000);
     expect(validated.state, validated.failedReason).toBe('completed');
     expect(validated.attemptsMade).toBe(1); // retried inside the call, not as a job retry
@@ -99,13 +103,11 @@ describe('a provider rotating its own key, on real workers', () => {
   }, 120_000);
 
   it('a worker killed right after promote: another finishes the rotation, every process on the new key', async () => {
-    await harness.killAll();
-    await Promise.all([
-      harness.start({ env: REAL, failpoints: ['rotation:after-promote'] }),
-      harness.start({ env: REAL, queues: ['validate', 'heartbeat'] }),
-    ]);
+    // W (validate) stays for the stream; R makes way for a worker armed to die after promote.
+    await harness.kill(r);
+    await harness.start({ env: REAL, failpoints: ['rotation:after-promote'] });
     const old = await currentOwnKey();
-    const other = stream({ rotations: false });
+    const other = stream({ kinds: ['validate'] });
     const job = await engine.enqueue(rotate, { ...OWN, reason: 'crash' });
     // The successor starts once the armed worker holds the job, so it cannot take it first.
     await waitFor('the rotation to start', () => domain.journals.read(OWN), { timeoutMs: 30_000 });

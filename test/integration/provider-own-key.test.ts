@@ -9,7 +9,6 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { canonicalRef, parseAccountRef } from '../../src/accounts/account-ref.ts';
@@ -19,6 +18,7 @@ import { createDomain, type Domain } from '../../src/domain.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
 import type { Sandbox } from '../../src/sandbox/create-sandbox.ts';
 import { custom } from '../support/domain.ts';
+import { authenticates } from '../support/authenticates.ts';
 import { useEngine } from '../support/engine.ts';
 import { createIamAdmin, type IamAdmin } from '../support/iam-admin.ts';
 import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
@@ -61,23 +61,6 @@ async function linkedProvider() {
     'test',
   );
   return { id, ref, userName: signer.userName, oldKey: signer.credentials };
-}
-
-async function authenticates(key: { accessKeyId: string; secretAccessKey: string }) {
-  const sts = new STSClient({
-    region: backend.current.region,
-    endpoint: backend.current.endpoint,
-    credentials: key,
-    maxAttempts: 1,
-  });
-  try {
-    await sts.send(new GetCallerIdentityCommand({}));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    sts.destroy();
-  }
 }
 
 /** The rotation's own calls signed with the key valid at each step; nothing refused. */
@@ -133,8 +116,8 @@ describe(`a provider rotating its own key on ${process.env.IAM_TEST_BACKEND}`, (
       expectSignedAtEachStep(sandbox, from, oldKey.accessKeyId, current.accessKeyId);
     }
     if (!stsChecks.skip) {
-      expect(await authenticates(current)).toBe(true);
-      expect(await authenticates(oldKey)).toBe(false);
+      expect(await authenticates(backend.current, current)).toBe(true);
+      expect(await authenticates(backend.current, oldKey)).toBe(false);
     }
   });
 

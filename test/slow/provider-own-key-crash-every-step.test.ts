@@ -8,11 +8,11 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
 import { ACCESS_KEY_STEPS } from '../../src/jobs/rotate/access-key/kind.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
 import { sleep } from '../../src/sleep.ts';
 import { FAILPOINTS } from '../support/access-key-crash.ts';
+import { killAtEveryStep } from '../support/kill-at-every-step.ts';
 import { OWN, REAL, useOwnKey } from '../support/own-key.ts';
 
 const {
@@ -28,48 +28,24 @@ const {
 
 describe("a provider's own key rotation killed at every step", () => {
   it('each fresh worker resumes at the journaled step and dies at the next; one working key that every process uses', async () => {
-    const [streamWorker] = await Promise.all([
+    await Promise.all([
       harness.start({ env: REAL, queues: ['validate', 'heartbeat'] }),
       harness.start({ failpoints: FAILPOINTS, env: REAL }),
     ]);
     const old = await currentOwnKey();
-    const other = stream({ everyMs: 300, rotations: false });
-    let job: EnqueuedJob = await engine.enqueue(rotate, { ...OWN, reason: 'crash' });
-    const replayIfLost = async () => {
-      const lost = (await engine.events.read({ limit: 10_000 })).find(
-        (e) => e.type === 'job.dead_lettered' && e.jobId === job.jobId,
-      );
-      if (lost !== undefined) {
-        job = await deadLetter.replay(String(lost.detail.id));
-      }
-    };
-    const seen: string[] = [];
-    for (let death = 0; death < FAILPOINTS.length; death += 1) {
-      let died = false;
-      const next = harness.nextDeath(90_000).then(() => {
-        died = true;
-      });
-      const deadline = Date.now() + 90_000;
-      while (!died && Date.now() < deadline) {
-        await replayIfLost();
-        await sleep(100);
-      }
-      await next;
-      seen.push((await domain.journals.read(OWN))?.step ?? 'closed');
-      if (death < FAILPOINTS.length - 1) {
-        void harness.start({ failpoints: FAILPOINTS, env: REAL }).catch(() => undefined);
-      }
-    }
+    const other = stream({ everyMs: 300, kinds: ['validate', 'heartbeat'] });
+    const job = await engine.enqueue(rotate, { ...OWN, reason: 'crash' });
+    const { seen, status } = await killAtEveryStep({
+      engine,
+      harness,
+      deadLetter,
+      journals: domain.journals,
+      account: OWN,
+      job,
+      failpoints: FAILPOINTS,
+      env: REAL,
+    });
     expect(seen).toEqual([...ACCESS_KEY_STEPS, 'closed']);
-    expect(harness.live()).toEqual([streamWorker]);
-    await harness.start({ env: REAL });
-    await replayIfLost();
-    let status = await engine.finished(job, 60_000);
-    if (status.state === 'failed') {
-      await sleep(1_500); // the dead-letter reconciler runs every second
-      await replayIfLost();
-      status = await engine.finished(job, 60_000);
-    }
     expect(status.state, status.failedReason).toBe('completed');
     await sleep(1_000); // the stream goes on with the new key
     const statuses = await other.stop();

@@ -54,19 +54,24 @@ function world(options: { refused?: Set<string>; announced?: boolean; drain?: Dr
   return { state, calls, holds, deps };
 }
 
+/** The key is promoted right after the first call looked up the credential. */
+function promoteAfterFirstLookUp(w: ReturnType<typeof world>) {
+  const lookUp = w.deps.current;
+  let first = true;
+  w.deps.current = async (id) => {
+    const now = await lookUp(id);
+    if (first) {
+      first = false;
+      w.state.version = 1;
+    }
+    return now;
+  };
+}
+
 describe('a call signed with the provider’s credential', () => {
   it('retries an auth error from a superseded version with the current one', async () => {
     const w = world({ refused: new Set(['AKIA0']) });
-    const promoted = w.deps.current;
-    let first = true;
-    w.deps.current = async (id) => {
-      const now = await promoted(id);
-      if (first) {
-        first = false;
-        w.state.version = 1; // promoted while the call was in flight
-      }
-      return now;
-    };
+    promoteAfterFirstLookUp(w);
     await expect(signedCall(w.deps, 'prod', 'getUser', ['bob'])).resolves.toEqual({
       userName: 'bob',
     });
@@ -84,16 +89,7 @@ describe('a call signed with the provider’s credential', () => {
 
   it('re-checks the version after making its entry visible, and signs with the new key', async () => {
     const w = world({ announced: true });
-    const promoted = w.deps.current;
-    let first = true;
-    w.deps.current = async (id) => {
-      const now = await promoted(id);
-      if (first) {
-        first = false;
-        w.state.version = 1;
-      }
-      return now;
-    };
+    promoteAfterFirstLookUp(w);
     await signedCall(w.deps, 'prod', 'getUser', ['bob']);
     expect(w.calls).toEqual(['AKIA1']);
   });
