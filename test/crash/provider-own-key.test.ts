@@ -28,6 +28,7 @@ const {
   currentOwnKey,
   expectOneWorkingKey,
   secretsInLogs,
+  secretsInRedis,
   sandbox,
 } = useOwnKey(['alice', 'bob', 'carol', 'dave']);
 
@@ -122,7 +123,8 @@ describe('a provider rotating its own key, on real workers', () => {
     await expectOneWorkingKey(old.accessKeyId);
   }, 120_000);
 
-  it('no worker logged a secret', () => {
+  it('no worker logged a secret, and none is in Redis in plaintext', async () => {
     expect(secretsInLogs()).toEqual([]);
+    expect(await secretsInRedis()).toEqual([]);
   });
 });

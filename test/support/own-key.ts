@@ -17,6 +17,7 @@ import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
 import type { JobStatus } from '../../src/producers/job-status.ts';
 import { sleep } from '../../src/sleep.ts';
 import { adoptedUser, REAL, useCrashWorld } from './access-key-crash.ts';
+import { scanForSecrets } from './secret-scan.ts';
 
 export { REAL };
 export const OWN = parseAccountRef('own/pam-svc/access-key');
@@ -136,6 +137,8 @@ export function useOwnKey(others: readonly string[]) {
 
   /** Secrets (every own and other key's) found in any started worker's stdout or stderr. */
   const secretsInLogs = () => secretsIn(secrets);
+  /** Secrets found in plaintext anywhere under the file's Redis prefix. */
+  const secretsInRedis = () => scanForSecrets(engine.redis.redis, engine.redis.prefix, secrets);
 
   return {
     engine,
@@ -147,6 +150,7 @@ export function useOwnKey(others: readonly string[]) {
     currentOwnKey,
     expectOneWorkingKey,
     secretsInLogs,
+    secretsInRedis,
     sandbox: world.sandbox,
   };
 }
