@@ -17,6 +17,8 @@ import { sleep } from '../../src/sleep.ts';
 import { waitFor } from '../support/wait-for.ts';
 import type { WorkerProcess } from '../support/worker-process.ts';
 
+/** How long the sandbox keeps the SIGSTOP test's call before authenticating it. */
+const HELD_MS = 6_000;
 /** The validating and the rotating worker of the SIGSTOP test (the crash test keeps W). */
 let w: WorkerProcess;
 let r: WorkerProcess;
@@ -75,7 +77,7 @@ describe('a provider rotating its own key, on real workers', () => {
     const old = await currentOwnKey();
     const from = box.requests().at(-1)?.seq ?? 0;
     // The sandbox authenticates after its latency: W's call, signed with the old key, waits there.
-    box.faults.set({ latencyMs: 8_000 });
+    box.faults.set({ latencyMs: HELD_MS });
     const validation = await engine.enqueue(validateProvider, { provider: 'own' });
     const held = await box.waitForRequest(
       (r) => r.seq > from && r.accessKeyId === old.accessKeyId,
@@ -101,7 +103,7 @@ describe('a provider rotating its own key, on real workers', () => {
     const { deactivation } = await expectOneWorkingKey(old.accessKeyId);
     // The only old-key call after deactivation is the one that was in flight before it.
     expect(held.seq).toBeLessThan(deactivation.seq);
-    const marginMs = 8_000 - (Date.parse(deactivation.at) - Date.parse(held.at));
+    const marginMs = HELD_MS - (Date.parse(deactivation.at) - Date.parse(held.at));
     process.stderr.write(
       `[own key] the held call's latency outlasted the deactivation by ${marginMs} ms\n`,
     );
