@@ -5,18 +5,15 @@
  * calls (one STS and one IAM per key), wall time against the lower bound calls ÷ budget, and
  * the workers' peak RSS.
  */
-import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
-
-import type { AccountRecord } from '../src/accounts/account-store.ts';
 import { heartbeat } from '../src/jobs/heartbeat/contract.ts';
 import { createEnqueueBulk } from '../src/producers/enqueue-bulk.ts';
 import type { Bench } from './bench.ts';
 import {
   boundRows,
   cpuRows,
+  manageSeededAccessKeys,
   PROVIDER,
   startWorkerBench,
-  type WorkerBench,
 } from './worker-bench-setup.ts';
 
 const ACCOUNTS = 10_000;
@@ -25,65 +22,6 @@ const SEEDED = 23_000;
 const BUDGET = 500;
 const LATENCY_MS = 5;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
-
-/** Users of the sandbox with exactly one key, Active, managed with its secret in the vault. */
-async function manageAccounts(bench: WorkerBench, log: (line: string) => void): Promise<string[]> {
-  const iam = new IAMClient({
-    region: bench.sandbox.region,
-    endpoint: bench.sandbox.endpoint,
-    credentials: bench.sandbox.adminCredentials,
-  });
-  const names: string[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await iam.send(new ListUsersCommand({ MaxItems: 1000, Marker: marker }));
-    names.push(...(page.Users ?? []).map((u) => u.UserName ?? ''));
-    marker = page.Marker;
-  } while (marker !== undefined);
-  iam.destroy();
-  const chosen = names
-    .map((name) => bench.sandbox.user(name))
-    .filter((u) => u?.accessKeys.length === 1 && u.accessKeys[0]?.status === 'Active')
-    .slice(0, ACCOUNTS);
-  if (chosen.length < ACCOUNTS) {
-    throw new Error(`only ${chosen.length} seeded users have exactly one Active key`);
-  }
-  const started = performance.now();
-  for (let i = 0; i < chosen.length; i += 500) {
-    await Promise.all(
-      chosen.slice(i, i + 500).map(async (user) => {
-        const key = user?.accessKeys[0];
-        if (user === undefined || key === undefined) {
-          return;
-        }
-        const now = new Date().toISOString();
-        const record: AccountRecord = {
-          account: `${PROVIDER}/${user.userName}/access-key`,
-          provider: PROVIDER,
-          userName: user.userName,
-          kind: 'access-key',
-          status: 'managed',
-          userId: user.userId,
-          currentAccessKeyId: key.accessKeyId,
-          secretKnown: true,
-          importedAt: now,
-          updatedAt: now,
-        };
-        await bench.domain.vault.put(
-          `${PROVIDER}/${user.userName.toLowerCase()}/access-key`,
-          'current',
-          { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-          { actor: 'bench' },
-        );
-        await bench.domain.accounts.create(record);
-      }),
-    );
-  }
-  log(
-    `${chosen.length} accounts managed (vault and records) in ${(performance.now() - started).toFixed(0)} ms`,
-  );
-  return chosen.map((u) => u?.userName ?? '');
-}
 
 export const heartbeatBench: Bench = {
   name: 'heartbeat',
@@ -96,7 +34,7 @@ export const heartbeatBench: Bench = {
       log,
     });
     try {
-      const userNames = await manageAccounts(bench, log);
+      const userNames = await manageSeededAccessKeys(bench, ACCOUNTS, log);
       for (let i = 0; i < WORKERS; i += 1) {
         await bench.startWorker('heartbeat', { IAM_PAM_CONCURRENCY: '64' });
       }

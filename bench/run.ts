@@ -8,9 +8,16 @@ import type { Bench, BenchRow } from './bench.ts';
 import { discoveryBench } from './discovery-bench.ts';
 import { engineBench } from './engine-bench.ts';
 import { heartbeatBench } from './heartbeat-bench.ts';
+import { rotationBench } from './rotation-bench.ts';
 import { sandboxBench } from './sandbox-bench.ts';
 
-const BENCHES: readonly Bench[] = [sandboxBench, engineBench, discoveryBench, heartbeatBench];
+const BENCHES: readonly Bench[] = [
+  sandboxBench,
+  engineBench,
+  discoveryBench,
+  heartbeatBench,
+  rotationBench,
+];
 
 function table(rows: Array<BenchRow & { bench: string }>): string {
   const cells = rows.map((r) => [

@@ -3,15 +3,19 @@
  * redis-server), an in-process sandbox with latency, a provider on it with a budget, a real
  * worker process (the built `bin/iam-pam.js worker`, as deployed: dist/ is rebuilt first when
  * src/ is newer) whose resident memory is sampled, and the producer side (enqueue, job waits).
- * `close()` removes every key under the bench's prefix.
+ * `close()` removes every key under the bench's prefix. BENCH_WORKER_NODE_OPTIONS becomes the
+ * workers' NODE_OPTIONS, to look inside one (`--import` a probe, `--heapsnapshot-signal=…`);
+ * the figures the README shows are taken without it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { Redis } from 'ioredis';
 
+import type { AccountRecord } from '../src/accounts/account-store.ts';
 import { type AppConfig, loadConfig } from '../src/config/load-config.ts';
 import { createDomain, type Domain } from '../src/domain.ts';
 import { createKeys, type Keys } from '../src/keys.ts';
@@ -58,6 +62,9 @@ export interface RunMeasures {
 export interface WorkerChild {
   pid: number;
   stderr(): string;
+  exited(): boolean;
+  /** How it ended and the tails of its stderr and stdout. */
+  lastWords(): string;
   stop(): Promise<void>;
 }
 
@@ -89,12 +96,14 @@ async function spawnWorker(args: string[], env: Record<string, string>): Promise
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
+  let tail = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
     // Only the start-up lines matter; the rest is dropped so a long run keeps no log in memory.
     if (stdout.length < 100_000) {
       stdout += chunk.toString();
     }
+    tail = (tail + chunk.toString()).slice(-3_000);
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -111,6 +120,9 @@ async function spawnWorker(args: string[], env: Record<string, string>): Promise
   return {
     pid: child.pid ?? 0,
     stderr: () => stderr,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    lastWords: () =>
+      `exit ${child.exitCode ?? child.signalCode ?? 'none'}; stderr ends: ${stderr}; stdout ends: ${tail}`,
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -171,6 +183,9 @@ export async function startWorkerBench(options: {
     Math.max(
       0,
       ...workers.map((w) => {
+        if (w.exited()) {
+          throw new Error(`worker ${w.pid} exited: ${w.lastWords()}`);
+        }
         const status = readFileSync(`/proc/${w.pid}/status`, 'utf8');
         return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
       }),
@@ -189,6 +204,9 @@ export async function startWorkerBench(options: {
         ...env,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         LOG_LEVEL: 'info',
+        ...(process.env.BENCH_WORKER_NODE_OPTIONS === undefined
+          ? {}
+          : { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
         ...extra,
       });
       workers.push(worker);
@@ -293,4 +311,76 @@ export function boundRows(options: {
       notes: `goal ≤ ${options.goal.toFixed(2)} (${ratio <= options.goal ? 'met' : 'NOT met'}); the budget's own 1% safety margin makes 1.01 the floor`,
     },
   ];
+}
+
+/**
+ * `count` seeded users of the sandbox with exactly one key, Active, made managed accounts of
+ * the bench's provider with the key's secret in the vault (about 45% of seeded users qualify).
+ */
+export async function manageSeededAccessKeys(
+  bench: WorkerBench,
+  count: number,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const iam = new IAMClient({
+    region: bench.sandbox.region,
+    endpoint: bench.sandbox.endpoint,
+    credentials: bench.sandbox.adminCredentials,
+  });
+  const names: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await iam.send(new ListUsersCommand({ MaxItems: 1000, Marker: marker }));
+    names.push(...(page.Users ?? []).map((u) => u.UserName ?? ''));
+    marker = page.Marker;
+  } while (marker !== undefined);
+  iam.destroy();
+  const chosen = names
+    .map((name) => bench.sandbox.user(name))
+    // Not the bootstrap administrator, whose key signs the provider's calls.
+    .filter(
+      (u) =>
+        u?.accessKeys.length === 1 &&
+        u.accessKeys[0]?.status === 'Active' &&
+        u.accessKeys[0].accessKeyId !== bench.sandbox.adminCredentials.accessKeyId,
+    )
+    .slice(0, count);
+  if (chosen.length < count) {
+    throw new Error(`only ${chosen.length} seeded users have exactly one Active key`);
+  }
+  const started = performance.now();
+  for (let i = 0; i < chosen.length; i += 500) {
+    await Promise.all(
+      chosen.slice(i, i + 500).map(async (user) => {
+        const key = user?.accessKeys[0];
+        if (user === undefined || key === undefined) {
+          return;
+        }
+        const now = new Date().toISOString();
+        const record: AccountRecord = {
+          account: `${PROVIDER}/${user.userName}/access-key`,
+          provider: PROVIDER,
+          userName: user.userName,
+          kind: 'access-key',
+          status: 'managed',
+          userId: user.userId,
+          currentAccessKeyId: key.accessKeyId,
+          secretKnown: true,
+          importedAt: now,
+          updatedAt: now,
+        };
+        await bench.domain.vault.put(
+          `${PROVIDER}/${user.userName.toLowerCase()}/access-key`,
+          'current',
+          { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+          { actor: 'bench' },
+        );
+        await bench.domain.accounts.create(record);
+      }),
+    );
+  }
+  log(
+    `${chosen.length} accounts managed (vault and records) in ${(performance.now() - started).toFixed(0)} ms`,
+  );
+  return chosen.map((u) => u?.userName ?? '');
 }

@@ -1,7 +1,7 @@
 /**
  * Wires the access-key rotation (src/jobs/rotate/access-key/) to the domain: the provider's
- * policy and last validation, the audit's CreateAccessKey sends, the delayed retirement jobs,
- * the `rotation.refused` event and the rotation metrics.
+ * policy and last validation, the audit's CreateAccessKey sends (and the old key's last use),
+ * the delayed retirement jobs, the `rotation.refused` event and the rotation metrics.
  */
 import { type AccountRef, canonicalRef } from '../accounts/account-ref.ts';
 import type { Domain } from '../domain.ts';
@@ -51,6 +51,18 @@ export function accessKeyRotationDeps(wiring: AccessKeyRotationWiring): AccessKe
     },
     scheduleRetirement,
     retiringKeyOf: (account) => retiringKeyOf(domain, account),
+    async lastUsed(account, read) {
+      await domain.audit.append({
+        actor: read.actor,
+        action: 'GetAccessKeyLastUsed',
+        outcome: 'ok',
+        provider: account.provider,
+        account: canonicalRef(account),
+        keyId: read.accessKeyId,
+        jobId: read.jobId,
+        detail: { lastUsedAt: read.lastUsedAt },
+      });
+    },
     async refused(account, jobId, detail) {
       await wiring.events.append({
         type: 'rotation.refused',

@@ -7,10 +7,21 @@
  */
 import type { Keys } from '../keys.ts';
 import type { RedisConnection } from '../queue/redis-connections.ts';
+import { defineScript, runScript } from '../queue/run-script.ts';
 import { decodeUser, type DiscoveredUser, encodeUser, userField } from './discovered-user.ts';
 
 /** A run nobody finished (its job failed for good) is dropped this long after its last write. */
 const RUN_TTL_SECONDS = 7 * 86_400;
+
+// KEYS[1] users done, KEYS[2] pending; ARGV[1] field, ARGV[2] encoded user, ARGV[3] TTL s.
+// One command per user rather than a MULTI: an ioredis pipeline copies every script the
+// connection knows (BullMQ's, about a hundred) onto itself, kilobytes per user of a discovery.
+const RECORD_USER = defineScript(`
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`);
 
 export interface RunProgress {
   /** The marker of the next ListUsers page; undefined before the first page and after the last. */
@@ -104,13 +115,12 @@ export function openDiscoveryRun(deps: {
       await tx.exec();
     },
     async recordUser(user) {
-      const field = userField(user.userName);
-      await redis
-        .multi()
-        .hset(users, field, encodeUser(user))
-        .hdel(pending, field)
-        .expire(users, RUN_TTL_SECONDS)
-        .exec();
+      await runScript(
+        redis,
+        RECORD_USER,
+        [users, pending],
+        [userField(user.userName), encodeUser(user), RUN_TTL_SECONDS],
+      );
     },
     async dropUser(userName) {
       await redis.hdel(pending, userField(userName));

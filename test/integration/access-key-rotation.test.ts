@@ -20,6 +20,7 @@ import { createProductionJobs } from '../../src/app/production-jobs.ts';
 import { createDomain, type Domain } from '../../src/domain.ts';
 import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
 import { heartbeat } from '../../src/jobs/heartbeat/contract.ts';
+import { DEFAULT_CREATE_DEADLINE_MS } from '../../src/jobs/rotate/access-key/deps.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
 import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
 import { custom } from '../support/domain.ts';
@@ -45,6 +46,7 @@ let domain: Domain;
 let principal: Principal;
 const secrets: string[] = [];
 
+const ALLOW_ALL = [{ Effect: 'Allow', Action: '*', Resource: '*' }];
 const policies = unsupportedOn({ moto: 'moto does not enforce or simulate IAM policies' });
 const sandboxOnly = unsupportedOn({ moto: 'moto has no request log and injects no faults' });
 const stsChecks = unsupportedOn({
@@ -99,6 +101,30 @@ const keysOf = async (userName: string) =>
     id: k.accessKeyId,
     status: k.status,
   }));
+
+/** A metric of this file's worker (the production jobs' registry), summed over matching labels. */
+async function metricValue(
+  name: string,
+  labels: Record<string, string> = {},
+  series = name,
+): Promise<number> {
+  const metric = engine.runtime().metrics.registry.getSingleMetric(name);
+  if (metric === undefined) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter(
+      (v) =>
+        ((v as { metricName?: string }).metricName ?? name) === series &&
+        Object.entries(labels).every(([k, x]) => v.labels[k] === x),
+    )
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/** A histogram's count and sum. */
+const metricSum = (name: string, labels: Record<string, string>) => ({
+  count: metricValue(name, labels, `${name}_count`),
+  sum: metricValue(name, labels, `${name}_sum`),
+});
 
 /** The end state every rotation must reach. */
 async function expectRotated(ref: AccountRef, userName: string, oldKeyId: string) {
@@ -212,10 +238,46 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
       process.stderr.write(
         `[access-key rotation] IAM calls per rotation: ${calls.length} (${calls.join(', ')})\n`,
       );
-      expect(calls.length).toBeLessThanOrEqual(9);
-      expect(calls.filter((a) => a === 'CreateAccessKey')).toHaveLength(1);
+      // 8 with GetAccessKeyLastUsed allowed: the tag step trusts plan's read of the tags.
+      expect(calls).toEqual([
+        'ListAccessKeys',
+        'ListUserTags',
+        'GetAccessKeyLastUsed',
+        'CreateAccessKey',
+        'TagUser',
+        'UpdateAccessKey',
+        'DeleteAccessKey',
+        'UntagUser',
+      ]);
     }
+    // The old key's last use: in the result and as its own audit entry.
+    const lastUsedAt = (status.result as { oldKeyLastUsedAt?: string | null }).oldKeyLastUsedAt;
+    expect(lastUsedAt).not.toBeUndefined();
+    const audit = await domain.audit.list({ account: canonicalRef(ref), limit: 100 });
+    expect(audit.filter((e) => e.action === 'GetAccessKeyLastUsed')).toMatchObject([
+      { outcome: 'ok', keyId: key.accessKeyId, detail: { lastUsedAt } },
+    ]);
   });
+
+  it.skipIf(stsChecks.skip)(
+    `a real rotation moves iam_pam_rotation_verify_wait_seconds and iam_pam_rotation_keys_pending${stsChecks.label}`,
+    async () => {
+      const { ref } = await managedUser('rot1');
+      const waits = () =>
+        metricSum('iam_pam_rotation_verify_wait_seconds', { outcome: 'verified' });
+      const [countBefore, sumBefore] = [await waits().count, await waits().sum];
+      const pendingBefore = await metricValue('iam_pam_rotation_keys_pending');
+      backend.current.sandbox?.faults.set({ propagationDelayMs: 1_200 });
+      const { status } = await rotateAccount(ref);
+      expect(status.state, status.failedReason).toBe('completed');
+      expect(await waits().count).toBe(countBefore + 1);
+      // The wait observed is the propagation delay (the first poll is refused, a later one passes).
+      expect((await waits().sum) - sumBefore).toBeGreaterThanOrEqual(0.8);
+      expect((await waits().sum) - sumBefore).toBeLessThan(10);
+      // Up at create, down at promote.
+      expect(await metricValue('iam_pam_rotation_keys_pending')).toBe(pendingBefore);
+    },
+  );
 
   it('creates the first managed key of a user whose key is gone', async () => {
     const { userName, ref, key } = await managedUser('rot1');
@@ -298,10 +360,17 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
       await expectRotated(waits.ref, waits.userName, waits.key.accessKeyId);
 
       sandbox.faults.set({ propagationDelayMs: 60_000 });
+      const timeouts = () =>
+        metricSum('iam_pam_rotation_verify_wait_seconds', { outcome: 'timeout' });
+      const timeoutsBefore = await timeouts().count;
+      const pendingBefore = await metricValue('iam_pam_rotation_keys_pending');
       const { status } = await rotateAccount(slow.ref, 40_000);
       sandbox.faults.reset();
       expect(status.state).toBe('failed');
       expect(status.failedReason).toMatch(/did not authenticate within 5 s/);
+      // The verify wait recorded as a timeout of about verifyTimeoutSeconds; its key pending.
+      expect(await timeouts().count).toBe(timeoutsBefore + 1);
+      expect(await metricValue('iam_pam_rotation_keys_pending')).toBe(pendingBefore + 1);
       const keys = await keysOf(slow.userName);
       expect(keys).toHaveLength(2);
       expect(keys).toContainEqual({ id: slow.key.accessKeyId, status: 'Active' });
@@ -327,6 +396,109 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
       expect(await domain.journals.read(slow.ref)).toBeUndefined();
     },
     60_000,
+  );
+
+  /**
+   * A rotation whose CreateAccessKey answer is lost, then dead-lettered at `create_sent` before
+   * any recovery: the provider's principal is denied ListAccessKeys as soon as the sandbox has
+   * dropped the answer (before the job's retry, 1–2 s later), so the retry fails for good.
+   */
+  async function lostAtCreateSent(options: { keepOldKey: boolean }) {
+    const sandbox = backend.current.sandbox;
+    if (sandbox === undefined) throw new Error('sandbox only');
+    const signer = await admin.createPrincipal('lost', ALLOW_ALL);
+    const provider = await newProvider({}, signer);
+    const user = await managedUser(provider);
+    if (!options.keepOldKey) {
+      await domain.clients.gatewayFor('rot1').deleteAccessKey(user.userName, user.key.accessKeyId);
+    }
+    const from = sandbox.requests().at(-1)?.seq ?? 0;
+    sandbox.faults.set({ dropResponse: [{ action: 'CreateAccessKey', times: 1 }] });
+    const job = await engine.enqueue(rotate, { ...user.ref, reason: 'test' });
+    await sandbox.waitForRequest(
+      (r) =>
+        r.action === 'CreateAccessKey' && r.params.UserName === user.userName && r.dropped === true,
+      { since: from, timeoutMs: 20_000 },
+    );
+    await admin.putUserPolicy(signer.userName, 'test-permissions', [
+      ...ALLOW_ALL,
+      { Effect: 'Deny', Action: 'iam:ListAccessKeys', Resource: '*' },
+    ]);
+    const status = await engine.finished(job, 30_000);
+    expect(status.state).toBe('failed');
+    expect(status.failedReason).toMatch(/ListAccessKeys/);
+    const journal = await domain.journals.read(user.ref);
+    expect(journal?.step).toBe('create_sent');
+    const lostId = (await keysOf(user.userName)).find((k) => k.id !== user.key.accessKeyId)?.id;
+    expect(lostId).toBeDefined();
+    const allow = () => admin.putUserPolicy(signer.userName, 'test-permissions', ALLOW_ALL);
+    return { ...user, provider, lostId, journal, allow, from };
+  }
+
+  it.skipIf(sandboxOnly.skip)(
+    `rotate --abandon deletes the key a lost CreateAccessKey made (dead-lettered at create_sent); the old key still works${sandboxOnly.label}`,
+    async () => {
+      const lost = await lostAtCreateSent({ keepOldKey: true });
+      await lost.allow();
+      const name = `${lost.provider}/${lost.userName}/access-key`;
+      const abandoned = await cli(['rotate', name, '--abandon', '--json']);
+      expect(abandoned.code, abandoned.stderr).toBe(0);
+      expect(abandoned.json()).toMatchObject({
+        abandoned: { step: 'create_sent', deletedAccessKeyId: lost.lostId },
+      });
+      expect(await keysOf(lost.userName)).toEqual([{ id: lost.key.accessKeyId, status: 'Active' }]);
+      expect(await authenticates(backend.current, lost.key)).toBe(true);
+      expect(await domain.vault.read(canonicalRef(lost.ref), 'current')).toMatchObject({
+        accessKeyId: lost.key.accessKeyId,
+      });
+      expect(await domain.journals.read(lost.ref)).toBeUndefined();
+    },
+    60_000,
+  );
+
+  it.skipIf(sandboxOnly.skip)(
+    `a foreign key created after the lost create's deadline and before the resume is left alone; the lost key is deleted${sandboxOnly.label}`,
+    async () => {
+      const lost = await lostAtCreateSent({ keepOldKey: false });
+      const { sentAt } = lost.journal?.steps.find((s) => s.step === 'create_sent')?.record as {
+        sentAt: string;
+      };
+      // Past the send's window: its deadline, widened to whole seconds and by the clock skew.
+      const outside = Date.parse(sentAt) + DEFAULT_CREATE_DEADLINE_MS + 3_000;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, outside - Date.now())));
+      const foreign = await admin.createAccessKey(lost.userName);
+      secrets.push(foreign.secretAccessKey);
+      await lost.allow();
+      const entry = await waitFor('the dead-letter entry', async () => {
+        const listed = await cli(['dlq', 'list', '--json']);
+        return listed
+          .json<{ id: string; data: { userName?: string } }[]>()
+          .find((e) => e.data.userName === lost.userName);
+      });
+      const replayed = await cli(['dlq', 'replay', entry.id, '--json']);
+      expect(replayed.code, replayed.stderr).toBe(0);
+      await waitFor(
+        'the resumed rotation to finish',
+        async () => ((await domain.journals.read(lost.ref)) === undefined ? true : undefined),
+        { timeoutMs: 30_000 },
+      );
+      const current = await domain.vault.read(canonicalRef(lost.ref), 'current');
+      if (current === undefined || !('accessKeyId' in current)) throw new Error('no current');
+      secrets.push(current.secretAccessKey);
+      expect((await keysOf(lost.userName)).sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+        [
+          { id: foreign.accessKeyId, status: 'Active' },
+          { id: current.accessKeyId, status: 'Active' },
+        ].sort((a, b) => a.id.localeCompare(b.id)),
+      );
+      expect(await authenticates(backend.current, foreign)).toBe(true);
+      expect(await authenticates(backend.current, current)).toBe(true);
+      const deleted = (backend.current.sandbox?.requests(lost.from) ?? [])
+        .filter((r) => r.action === 'DeleteAccessKey' && r.params.UserName === lost.userName)
+        .map((r) => r.params.AccessKeyId);
+      expect(deleted).toEqual([lost.lostId]);
+    },
+    90_000,
   );
 
   it.skipIf(stsChecks.skip)(

@@ -39,6 +39,15 @@ describe('an access-key rotation killed while the sandbox holds a mutation', () 
         .filter((r) => r.action === 'CreateAccessKey' && r.params.UserName === userName);
       // The user's setup key and the rotation's one key: no second key created.
       expect(creates).toHaveLength(2);
+      if (action === 'TagUser') {
+        // The resumed tag step lists the tags first and finds its tag: no second TagUser.
+        const resumed = sandbox()
+          .requests(held.seq)
+          .filter((r) => r.params.UserName === userName)
+          .map((r) => r.action);
+        expect(resumed).toContain('ListUserTags');
+        expect(resumed).not.toContain('TagUser');
+      }
     },
     180_000,
   );

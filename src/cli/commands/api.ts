@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 
-import { type ApiRuntime, startApiRuntime, type ApiRuntimeOptions } from '../../app/api-runtime.ts';
+import type { ApiRuntime, ApiRuntimeOptions } from '../../app/api-runtime.ts';
 import { isAppError, PermanentError } from '../../errors.ts';
 import { createLogger } from '../../logger.ts';
 import { closeWithin } from '../../close-within.ts';
@@ -29,6 +29,10 @@ export function createApiCommand(
           if (config.http.apiTokens.length === 0) {
             log.warn('IAM_PAM_API_TOKENS is empty: every /v1 route and the dashboard answer 401');
           }
+          // Loaded here, not with the CLI: every other command (a worker above all) would carry
+          // fastify, the dashboard and the docs in memory without ever serving them.
+          // eslint-disable-next-line no-restricted-syntax -- src/app/, which this file imports (types above)
+          const { startApiRuntime } = await import('../../app/api-runtime.ts');
           let api: ApiRuntime;
           try {
             api = await startApiRuntime({ ...options, config, log });

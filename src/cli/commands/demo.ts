@@ -9,11 +9,10 @@ import type { Command } from 'commander';
 
 import { chooseRedis, type DemoRedis } from '../../demo/choose-redis.ts';
 import { DEMO_STEPS } from '../../demo/demo-steps.ts';
-import { type DemoEnvironment, startDemoEnvironment } from '../../demo/demo-environment.ts';
+import type { DemoEnvironment } from '../../demo/demo-environment.ts';
 import type { Scenario } from '../../demo/demo-step.ts';
 import { redisAnswers, startPrivateRedis } from '../../demo/private-redis.ts';
 import { runSteps, type StepsOutcome } from '../../demo/run-steps.ts';
-import { describeEnvironment, describeNext, describeOutcome } from '../../demo/summary.ts';
 import { createLogger } from '../../logger.ts';
 import type { CommandRegistrar } from '../command-registrar.ts';
 import type { ExitCode } from '../run-action.ts';
@@ -46,6 +45,15 @@ export const registerDemo: CommandRegistrar = (program: Command, run) => {
           // SIGHUP: the terminal was closed; the demo still cleans up after itself.
           { repeatWithinMs: 2_000, signals: ['SIGINT', 'SIGTERM', 'SIGHUP'] },
         );
+        // Loaded here, not with the CLI: they bring the API (fastify, the dashboard), which
+        // every other command (a worker above all) would otherwise carry in memory unused.
+        const [{ startDemoEnvironment }, { describeEnvironment, describeNext, describeOutcome }] =
+          await Promise.all([
+            // eslint-disable-next-line no-restricted-syntax -- src/demo/, which this file may import
+            import('../../demo/demo-environment.ts'),
+            // eslint-disable-next-line no-restricted-syntax -- src/demo/, which this file may import
+            import('../../demo/summary.ts'),
+          ]);
         const stopping = new AbortController();
         void signalled.then(() => stopping.abort());
         const redis: DemoRedis = await chooseRedis({

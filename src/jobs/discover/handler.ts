@@ -53,6 +53,16 @@ export function readsInFlight(rps: number): number {
   return Math.min(64, Math.max(2, Math.ceil(rps / 8)));
 }
 
+/**
+ * Users listed ahead of their key listings before the next ListUsers page is fetched: two
+ * seconds of the budget, and at least one full page (1,000 users), so a page (one call, under a
+ * second even at IAM's full page) always arrives before the lanes run out of users, while the
+ * worker holds a few thousand users at most, not the whole account.
+ */
+export function queuedUsersFor(rps: number): number {
+  return Math.max(1000, Math.ceil(rps * 2));
+}
+
 function countsOf(diff: DiscoveryDiff) {
   return { added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length };
 }
@@ -99,6 +109,7 @@ async function runDiscovery(
     gateway: withAbortSignal(deps.gatewayFor(provider), ctx.signal),
     pathPrefix,
     inFlight: readsInFlight(rps),
+    queuedUsers: queuedUsersFor(rps),
     pace: createPacer(rps, ctx.signal),
     loginProfiles,
     isManaged: (userName, keyId) => managed.get(userField(userName))?.has(keyId) === true,

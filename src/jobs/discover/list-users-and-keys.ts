@@ -5,6 +5,12 @@
  * Every page and every user is recorded as it finishes (the caller's `record*`), which is what
  * a successor resumes from. The first read that fails for good (or the deadline) stops every
  * lane: no new call is made, and the listing reports itself incomplete.
+ *
+ * The next page is fetched only once fewer than `queuedUsers` listed users wait for their keys,
+ * so a worker holds about two pages of users whatever the account's size, not every user of it
+ * (10,000 users fetched in the first seconds, each page parsed while the previous ones' garbage
+ * was still young, made most of a discovery's memory peak). A page is one call, and the lanes
+ * need seconds to work through a page's users: they never wait for it.
  */
 import type { DiscoveredUser } from '../../discovery/discovered-user.ts';
 import type { IamGateway, IamUser } from '../../iam/iam-gateway.ts';
@@ -25,6 +31,8 @@ export interface ListingInput {
   pathPrefix: string;
   /** Key listings in flight at once. */
   inFlight: number;
+  /** The next ListUsers page waits while this many listed users wait for their keys; default a page. */
+  queuedUsers?: number;
   /** Awaited before each request (the pacer); default none. */
   pace?: () => Promise<void>;
   loginProfiles: boolean;
@@ -98,6 +106,9 @@ export async function listUsersAndKeys(input: ListingInput): Promise<ListingOutc
   const gone: string[] = [];
   const calls: Record<string, number> = {};
   const work = createSignal();
+  /** Wakes the ListUsers lane when the queue runs low. */
+  const room = createSignal();
+  const queuedUsers = input.queuedUsers ?? USERS_PER_PAGE;
 
   const pace = input.pace ?? (async () => undefined);
   const read = <T>(action: string, what: string, call: () => Promise<T>) =>
@@ -123,10 +134,15 @@ export async function listUsersAndKeys(input: ListingInput): Promise<ListingOutc
       crashed ??= { error: err };
     }
     work.notify();
+    room.notify();
   };
 
   async function listUsers(): Promise<void> {
     while (!progress.listingDone && mayGoOn()) {
+      if (queue.length >= queuedUsers) {
+        await room.wait();
+        continue;
+      }
       const page = await read('ListUsers', `ListUsers page ${progress.pagesDone + 1}`, () =>
         gateway.listUsersPage({ pathPrefix: input.pathPrefix, marker, maxItems: USERS_PER_PAGE }),
       );
@@ -174,6 +190,9 @@ export async function listUsersAndKeys(input: ListingInput): Promise<ListingOutc
   async function listKeys(): Promise<void> {
     while (mayGoOn()) {
       const user = queue.shift();
+      if (queue.length < queuedUsers) {
+        room.notify();
+      }
       if (user === undefined) {
         if (listingEnded) {
           return;
@@ -199,7 +218,12 @@ export async function listUsersAndKeys(input: ListingInput): Promise<ListingOutc
       listingEnded = true;
       work.notify();
     });
-  const lanes = Array.from({ length: Math.max(1, input.inFlight) }, () => listKeys().catch(halt));
+  const lanes = Array.from({ length: Math.max(1, input.inFlight) }, () =>
+    // A lane that stops (the deadline) must not leave the ListUsers lane waiting for room.
+    listKeys()
+      .catch(halt)
+      .finally(() => room.notify()),
+  );
   await Promise.all([users, ...lanes]);
   if (crashed !== undefined) {
     throw crashed.error;

@@ -110,6 +110,41 @@ describe('listUsersAndKeys', () => {
     expect(maxInFlight()).toBe(4);
   });
 
+  it('fetches the next page only when fewer than `queuedUsers` listed users wait for their keys', async () => {
+    const iam = seeded(95);
+    const { gateway } = instrumented(iam, 10);
+    const rec = recorder();
+    let mostWaiting = 0;
+    const outcome = await listUsersAndKeys(
+      input(gateway, {
+        ...rec.hooks,
+        inFlight: 2,
+        queuedUsers: 15,
+        onProgress: (p) => {
+          mostWaiting = Math.max(mostWaiting, p.usersListed - p.usersDone);
+        },
+      }),
+    );
+    expect(outcome.incomplete).toBeUndefined();
+    expect(rec.done.size).toBe(95);
+    expect(outcome.calls).toEqual({ ListUsers: 10, ListAccessKeys: 95 });
+    // A page is fetched at 14 queued at most (24 after it), plus the 2 being listed.
+    expect(mostWaiting).toBeLessThanOrEqual(26);
+    expect(mostWaiting).toBeGreaterThanOrEqual(15);
+  });
+
+  it('stops at its deadline while the next page waits for room, without hanging', async () => {
+    const iam = seeded(95);
+    const { gateway } = instrumented(iam, 10);
+    const rec = recorder();
+    const outcome = await listUsersAndKeys(
+      input(gateway, { ...rec.hooks, inFlight: 1, queuedUsers: 10, deadlineAt: Date.now() + 30 }),
+    );
+    expect(outcome.incomplete?.reason).toBe('deadline');
+    expect(rec.done.size).toBeLessThan(95);
+    expect(outcome.calls.ListUsers).toBeLessThan(10);
+  });
+
   it('retries a throttled read within its policy', async () => {
     const iam = seeded(5);
     iam.failNext('listAccessKeys', new TransientError('iam_throttled', 'Throttling'), 2);

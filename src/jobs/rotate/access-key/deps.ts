@@ -42,6 +42,19 @@ export interface AccessKeyRotationDeps {
     jobId: string | undefined,
     detail: Record<string, unknown>,
   ): Promise<void>;
+  /**
+   * The audit entry of the old key's last use (GetAccessKeyLastUsed, where allowed): ISO, or
+   * `null` when the key was never used.
+   */
+  lastUsed?(
+    account: AccountRef,
+    read: {
+      accessKeyId: string;
+      lastUsedAt: string | null;
+      actor: string;
+      jobId?: string | undefined;
+    },
+  ): Promise<void>;
   observe?: RotationObserver;
   /** How the verify poll waits (tests pass a fake clock). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;

@@ -14,6 +14,7 @@ import { recordOf } from './journal-records.ts';
 import { planStep } from './plan.ts';
 import { promoteStep, tagStep } from './promote-and-tag.ts';
 import { retireSteps } from './retire-steps.ts';
+import { createTagReadSkip } from './tag-read.ts';
 import { verifyStep } from './verify-key.ts';
 
 export const ACCESS_KEY_STEPS = [
@@ -61,13 +62,14 @@ function resultOf(journal: ClosedJournal): Record<string, unknown> {
 }
 
 export function createAccessKeyKind(deps: AccessKeyRotationDeps): RotationKind {
+  const tagReadSkip = createTagReadSkip();
   const steps = [
-    planStep(deps),
+    planStep(deps, tagReadSkip),
     intentStep(),
     ...createSteps(deps),
     verifyStep(deps),
     promoteStep(deps),
-    tagStep(),
+    tagStep(tagReadSkip),
     ...retireSteps(deps),
   ];
   return {

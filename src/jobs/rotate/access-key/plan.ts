@@ -13,6 +13,7 @@ import { classifyKeys, type ClassifiedKey, describeKeys, keyIdsInVault } from '.
 import type { AccessKeyRotationDeps } from './deps.ts';
 import type { PlanRecord } from './journal-records.ts';
 import { retireKeyNow } from './retire-key.ts';
+import type { TagReadSkip } from './tag-read.ts';
 
 /** IAM's quotas (reference/iam-api.md). */
 export const MAX_ACCESS_KEYS = 2;
@@ -62,7 +63,7 @@ async function lastUsedOf(
   }
 }
 
-export function planStep(deps: AccessKeyRotationDeps): RotationStep {
+export function planStep(deps: AccessKeyRotationDeps, tagReadSkip?: TagReadSkip): RotationStep {
   return {
     name: 'plan',
     async run({ account, journal }, ports) {
@@ -121,6 +122,16 @@ export function planStep(deps: AccessKeyRotationDeps): RotationStep {
         // The retiring key's tag goes now rather than after its deletion: a slot for the new one.
         await iam.untagUser(account.userName, [old.accessKeyId]);
       }
+      const lastUsedAt =
+        old === undefined ? undefined : await lastUsedOf(ports, old.accessKeyId, denied);
+      if (old !== undefined && lastUsedAt !== undefined) {
+        await deps.lastUsed?.(account, {
+          accessKeyId: old.accessKeyId,
+          lastUsedAt,
+          actor: vaultWrite.actor,
+          jobId: vaultWrite.jobId,
+        });
+      }
       const planned: PlanRecord = {
         oldAccessKeyId: old?.accessKeyId,
         keyIds: left.map((key) => key.accessKeyId),
@@ -128,13 +139,13 @@ export function planStep(deps: AccessKeyRotationDeps): RotationStep {
         overlapSeconds: policy.overlapSeconds,
         deleteGraceSeconds: policy.deleteGraceSeconds,
         verifyTimeoutSeconds: policy.verifyTimeoutSeconds,
-        oldKeyLastUsedAt:
-          old === undefined ? undefined : await lastUsedOf(ports, old.accessKeyId, denied),
+        oldKeyLastUsedAt: lastUsedAt,
       };
       ports.log.info(
         { rotationId: journal.rotationId, removed: removed.length },
         'rotation planned',
       );
+      tagReadSkip?.planned(ports, journal.rotationId);
       return { record: { ...planned } };
     },
   };

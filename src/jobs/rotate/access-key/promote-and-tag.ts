@@ -2,13 +2,15 @@
  * `promote` (vault: pending → current, current → previous; the account's key is the new one)
  * and `tag` (the user tag of the model provider: key = the new key id, value = a message
  * saying iam-pam manages it, with the rotation id and time). Both converge: the vault promotes
- * by version id (a retry finds it current already), and tag lists the user's tags first.
+ * by version id (a retry finds it current already), and a tag step that may have run before
+ * lists the user's tags first (tag-read.ts says when plan's read is enough).
  */
 import { canonicalRef } from '../../../accounts/account-ref.ts';
 import type { RotationStep } from '../rotation-kind.ts';
 import type { AccessKeyRotationDeps } from './deps.ts';
 import type { CreateRecord, PlanRecord } from './journal-records.ts';
 import { requireRecord } from './journal-records.ts';
+import type { TagReadSkip } from './tag-read.ts';
 
 export function promoteStep(deps: AccessKeyRotationDeps): RotationStep {
   return {
@@ -35,15 +37,18 @@ export function tagMessage(rotationId: string, at: string): string {
   return `managed by iam-pam - rotation ${rotationId} at ${at}`;
 }
 
-export function tagStep(): RotationStep {
+export function tagStep(readSkip: TagReadSkip): RotationStep {
   return {
     name: 'tag',
-    async run({ account, journal }, { iam }) {
+    async run({ account, journal }, ports) {
+      const { iam } = ports;
       const { newAccessKeyId } = requireRecord<CreateRecord>(journal, 'create');
       const promotedAt = journal.steps.find((s) => s.step === 'promote')?.at ?? journal.startedAt;
-      const tags = await iam.listUserTags(account.userName);
-      if (tags.some((tag) => tag.key === newAccessKeyId)) {
-        return { record: { tagged: newAccessKeyId, alreadyTagged: true } };
+      if (!readSkip.takeFirstAttempt(ports, journal)) {
+        const tags = await iam.listUserTags(account.userName);
+        if (tags.some((tag) => tag.key === newAccessKeyId)) {
+          return { record: { tagged: newAccessKeyId, alreadyTagged: true } };
+        }
       }
       const { requestId } = await iam.tagUser(account.userName, [
         { key: newAccessKeyId, value: tagMessage(journal.rotationId, promotedAt) },

@@ -228,6 +228,8 @@ export function createWorld(options: { skewMs?: number; propagationMs?: number }
   const events: EventInput[] = [];
   const refused: Record<string, unknown>[] = [];
   const scheduled: { job: string; accessKeyId: string; delayMs: number }[] = [];
+  /** The audit entries of the old key's last use. */
+  const lastUses: { accessKeyId: string; lastUsedAt: string | null }[] = [];
   const deps: AccessKeyRotationDeps = {
     accounts: {
       require: async () =>
@@ -254,6 +256,9 @@ export function createWorld(options: { skewMs?: number; propagationMs?: number }
     },
     refused: async (_a, _j, detail) => {
       refused.push(detail);
+    },
+    lastUsed: async (_a, { accessKeyId, lastUsedAt }) => {
+      lastUses.push({ accessKeyId, lastUsedAt });
     },
     sleep: async (ms) => {
       clock.ms += ms;
@@ -332,6 +337,7 @@ export function createWorld(options: { skewMs?: number; propagationMs?: number }
     policy,
     events,
     refused,
+    lastUses,
     scheduled,
     accountRecord,
     sends,

@@ -10,6 +10,7 @@ import {
 } from '../../../../src/jobs/rotate/access-key/kind.ts';
 import type { IamGateway } from '../../../../src/iam/iam-gateway.ts';
 import type { RotationKind } from '../../../../src/jobs/rotate/rotation-kind.ts';
+import { PLAN_TAG_READ_FRESH_MS } from '../../../../src/jobs/rotate/access-key/tag-read.ts';
 import { runRotation } from '../../../../src/jobs/rotate/step-runner.ts';
 import { createWorld, expectOneWorkingKey, OWNER } from './fake-world.ts';
 
@@ -52,18 +53,20 @@ describe('access-key rotation', () => {
       'DeleteAccessKey',
       'UntagUser',
     ]);
-    // IAM calls per rotation, besides the verify polls: the note's figure.
+    // IAM calls per rotation, besides the verify polls: 8. The tag step trusts plan's read of
+    // the tags on its first attempt in the run that planned (tag-read.ts).
     expect(world.calls.filter((c) => !c.startsWith('sts:'))).toEqual([
       'ListAccessKeys',
       'ListUserTags',
       'GetAccessKeyLastUsed',
       'CreateAccessKey',
-      'ListUserTags',
       'TagUser',
       'UpdateAccessKey',
       'DeleteAccessKey',
       'UntagUser',
     ]);
+    // The old key's last use: in the result and its own audit entry.
+    expect(world.lastUses).toEqual([{ accessKeyId: old.accessKeyId, lastUsedAt: null }]);
     expect(world.events.map((e) => e.type)).toEqual(['rotation.started', 'rotation.succeeded']);
   });
 
@@ -97,6 +100,33 @@ describe('access-key rotation', () => {
     // create ran twice: the second run found its first key unstored and recovered it.
     expect(world.calls.filter((c) => c === 'CreateAccessKey')).toHaveLength(2);
     expect(world.calls.filter((c) => c === 'TagUser')).toHaveLength(1);
+  });
+
+  it.each(['verify', 'promote'])(
+    'a tag step resumed by a fresh run (crash after %s) lists the tags before TagUser',
+    async (step) => {
+      const world = createWorld();
+      await world.importKey();
+      await expect(runRotation(createAccessKeyKind(world.deps), world.run(step))).rejects.toThrow(
+        `killed after ${step}`,
+      );
+      const before = world.calls.length;
+      await runRotation(createAccessKeyKind(world.deps), world.run());
+      const resumed = world.calls.slice(before).filter((c) => !c.startsWith('sts:'));
+      expect(resumed.slice(0, 2)).toEqual(['ListUserTags', 'TagUser']);
+    },
+  );
+
+  it('a plan read older than PLAN_TAG_READ_FRESH_MS is read again before TagUser', async () => {
+    const world = createWorld({ propagationMs: PLAN_TAG_READ_FRESH_MS + 60_000 });
+    world.policy.value = { ...world.policy.value, verifyTimeoutSeconds: 900 };
+    await world.importKey();
+    await runRotation(createAccessKeyKind(world.deps), world.run());
+    const calls = world.calls.filter((c) => !c.startsWith('sts:'));
+    expect(calls.slice(calls.indexOf('CreateAccessKey') + 1, -3)).toEqual([
+      'ListUserTags',
+      'TagUser',
+    ]);
   });
 
   it.each(ACCESS_KEY_STEPS)(
