@@ -21,6 +21,7 @@ import type { ProviderRecord } from './providers/provider-schema.ts';
 import { createProviderStore, type ProviderStore } from './providers/provider-store.ts';
 import type { JournalStore } from './jobs/rotate/journal.ts';
 import { createReplicaWait } from './queue/replica-wait.ts';
+import { createSigningRegistry } from './queue/signing-registry.ts';
 import { createRedisJournal } from './rotation/redis-journal.ts';
 import type { ScheduleUnits } from './providers/schedule-plan.ts';
 import { createKeyring, type Keyring } from './vault/keyring.ts';
@@ -63,6 +64,8 @@ export interface DomainOptions {
   queues?: QueueSet | undefined;
   /** Tests shrink a schedule's minute; production runs on real time. */
   scheduleUnits?: ScheduleUnits | undefined;
+  /** Where the IAM access warns (a deactivation that stopped waiting for calls in flight). */
+  log?: Logger | undefined;
 }
 
 /** A provider's IAM requests/s: its own `maxRps`, else IAM_PAM_DEFAULT_MAX_RPS. */
@@ -145,8 +148,21 @@ export function createDomain(options: DomainOptions): Domain {
     },
     onRemove: (id) => schedules.remove(id),
   });
+  const signing = createSigningRegistry({
+    redis,
+    keys,
+    ttlMs: config.worker.jobLockMs,
+    onError: (err) => options.log?.warn({ err }, 'signing registry: an entry was not written'),
+  });
   const clients = createProviderClients({
     getProvider: (id) => providers.require(id),
+    signing,
+    drainTimeoutMs: (config.iam.keyDrainTimeoutS ?? 45) * 1_000,
+    onDrainTimeout: (accessKeyId, outcome) =>
+      options.log?.warn(
+        { accessKeyId, waitedMs: outcome.waitedMs, stillInFlight: outcome.stillInFlight },
+        `deactivating ${accessKeyId}: calls signed with it were still in flight after IAM_PAM_KEY_DRAIN_TIMEOUT_S; deactivated anyway`,
+      ),
     vault,
     env: {
       region: config.iam.region,
@@ -189,6 +205,7 @@ export function createDomain(options: DomainOptions): Domain {
     unlockVault,
     close: () => {
       clients.close();
+      signing.close();
       // The queues share the caller's connection: closing them sends nothing to Redis.
       void ownQueues?.close();
     },

@@ -103,6 +103,11 @@ export function createKeys(prefix: string) {
      * id → JSON `{action, keyId, jobId}`): what a resumed run settles (DESIGN.md invariant 9).
      */
     unsettledMutations: (account: string) => `${root}:audit-unsettled:${account}`,
+    /**
+     * The processes with an IAM call in flight signed with one access key (a sorted set:
+     * process id → when its entry expires, ms of Redis's clock; queue/signing-registry.ts).
+     */
+    signingKey: (accessKeyId: string) => `${root}:signing:${accessKeyId}`,
     /** A value encrypted under the master key, to tell a wrong key at start-up. */
     vaultKeyCheck: `${root}:vault-keycheck`,
     /**

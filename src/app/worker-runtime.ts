@@ -124,6 +124,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     redis: commands as Redis,
     hooksFor: iamHooksFor,
     scheduleUnits: options.scheduleUnits,
+    log,
   });
   const deps: EngineDeps = {
     config,

@@ -45,6 +45,8 @@ export interface AppConfig {
     endpoint: string | undefined;
     iamEndpoint: string | undefined;
     stsEndpoint: string | undefined;
+    /** IAM_PAM_KEY_DRAIN_TIMEOUT_S (loadConfig always sets it; default 45). */
+    keyDrainTimeoutS?: number;
   };
   failpoints: readonly string[];
   log: { level: string; format: LogFormat };
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       endpoint: s.awsEndpointUrl as string | undefined,
       iamEndpoint: s.awsEndpointUrlIam as string | undefined,
       stsEndpoint: s.awsEndpointUrlSts as string | undefined,
+      keyDrainTimeoutS: s.keyDrainTimeoutS as number,
     },
     failpoints,
     log: { level: s.logLevel as string, format: s.logFormat as LogFormat },

@@ -103,6 +103,12 @@ export const SETTINGS = {
     format: millisecondsFormat,
     default: 30_000,
   },
+  keyDrainTimeoutS: {
+    env: 'IAM_PAM_KEY_DRAIN_TIMEOUT_S',
+    doc: 'how long deactivating an access key waits for IAM calls still in flight signed with it (a provider rotating its own key), then goes ahead and says so',
+    format: secondsFormat,
+    default: 45,
+  },
   shutdownTimeoutS: {
     env: 'IAM_PAM_SHUTDOWN_TIMEOUT_S',
     doc: 'how long SIGTERM waits for active jobs',

@@ -67,6 +67,19 @@ export interface MutationReceipt {
   requestId: string | undefined;
 }
 
+/**
+ * Before a key goes Inactive, the wait for calls still in flight signed with it (a provider
+ * signing with its own managed key): present only when some process held the key.
+ */
+export interface InFlightDrain {
+  /** The processes (host:pid:random) that held the key when the wait began. */
+  heldBy: string[];
+  waitedMs: number;
+  /** The timeout passed first: the key was deactivated with calls still in flight. */
+  timedOut: boolean;
+  stillInFlight?: string[];
+}
+
 export interface CreateAccessKeyOptions {
   /** The call is abandoned at this time (its response, if any, is then lost). */
   deadline?: Date | undefined;
@@ -107,7 +120,7 @@ export interface IamGateway {
     userName: string,
     accessKeyId: string,
     status: 'Active' | 'Inactive',
-  ): Promise<MutationReceipt>;
+  ): Promise<MutationReceipt & { inFlightDrain?: InFlightDrain }>;
   /** A key already gone counts as deleted (`alreadyGone: true`). */
   deleteAccessKey(
     userName: string,

@@ -3,19 +3,22 @@
  * or linked from the vault, or the SDK's default chain, optionally followed by AssumeRole) and
  * hands it to the shared gateway cache (provider-gateways.ts), keyed by the credential version.
  * Every call re-checks that version, so a `linked` provider switches to a newly promoted key
- * without a restart.
+ * without a restart; signed-call.ts registers each call with its key, retries one refused
+ * because its key was superseded meanwhile, and makes a deactivation wait for calls in flight.
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
-import { PermanentError, TransientError } from '../errors.ts';
+import { PermanentError } from '../errors.ts';
 import { providerOwner } from '../keys.ts';
 import type { ProviderRecord } from '../providers/provider-schema.ts';
 import type { SecretStore } from '../vault/secret-store.ts';
 import { assumeRoleCredentials, defaultCredentialChain } from './aws-credentials.ts';
 import { createAwsCredentialVerifier } from './aws-credential-verifier.ts';
 import type { IamHttpHooks } from './create-iam-clients.ts';
-import type { CredentialVerifier, IamGateway } from './iam-gateway.ts';
+import type { CredentialVerifier, IamGateway, InFlightDrain } from './iam-gateway.ts';
 import { createProviderGateways, type ProviderConnection } from './provider-gateways.ts';
+import { signedCall, type SignedCallDeps } from './signed-call.ts';
+import type { SigningRegistry } from '../queue/signing-registry.ts';
 
 export interface EnvironmentEndpoints {
   region?: string | undefined;
@@ -30,7 +33,17 @@ export interface ProviderClientsDeps {
   env: EnvironmentEndpoints;
   /** Rate budget and metrics for every HTTP request made for a provider. */
   hooksFor: (providerId: string) => IamHttpHooks;
+  /**
+   * Where each call registers the key it is signed with while it runs, so that a deactivation
+   * of that key waits for it (absent in unit tests: nothing is registered or waited for).
+   */
+  signing?: SigningRegistry | undefined;
+  /** How long deactivating a key waits for calls signed with it (default 45 s). */
+  drainTimeoutMs?: number | undefined;
+  onDrainTimeout?: ((accessKeyId: string, outcome: InFlightDrain) => void) | undefined;
 }
+
+const DEFAULT_DRAIN_TIMEOUT_MS = 45_000;
 
 export interface ProviderClients {
   /** A gateway that re-checks the provider's credential version before every call. */
@@ -108,14 +121,22 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
 
   /** The connection for the provider's current credential version; decrypted once per version. */
   async function resolve(providerId: string): Promise<ProviderConnection> {
-    const provider = await providerRecord(providerId);
-    const cacheKey = await versionOf(provider);
+    let provider = await providerRecord(providerId);
+    let cacheKey = await versionOf(provider);
+    if (cacheKey.endsWith('|none') && records.has(providerId)) {
+      // No secret where the cached record says: the credential may have just been switched
+      // (custom → linked, whose custom secret is gone), so read the record again first.
+      records.delete(providerId);
+      provider = await providerRecord(providerId);
+      cacheKey = await versionOf(provider);
+    }
     const cached = connections.get(providerId);
     if (cached?.cacheKey === cacheKey) {
       return cached;
     }
     const endpoints = providerEndpoints(provider, deps.env);
     const base = await baseCredentials(provider);
+    const signingKeyId = 'accessKeyId' in base ? base.accessKeyId : undefined;
     const role = provider.assumeRole
       ? assumeRoleCredentials({
           base,
@@ -132,12 +153,27 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
       credentials: role?.credentials ?? base,
       cacheKey,
       dispose: role?.dispose,
+      signingKeyId,
     };
     connections.set(providerId, connection);
     return connection;
   }
 
   const gateways = createProviderGateways({ resolve, hooksFor: deps.hooksFor });
+  const callDeps: SignedCallDeps = {
+    async current(providerId) {
+      const { gateway, connection } = await gateways.gateway(providerId);
+      return {
+        gateway,
+        version: connection.cacheKey ?? '',
+        signingKeyId: connection.signingKeyId,
+      };
+    },
+    versionNow: async (providerId) => versionOf(await deps.getProvider(providerId)),
+    signing: deps.signing,
+    drainTimeoutMs: deps.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+    onDrainTimeout: deps.onDrainTimeout,
+  };
 
   function gatewayFor(providerId: string): IamGateway {
     return new Proxy({} as IamGateway, {
@@ -146,26 +182,7 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
         if (method === 'then' || typeof method === 'symbol') {
           return undefined;
         }
-        return async (...args: unknown[]) => {
-          const gateway = await gateways.gateway(providerId);
-          const version = connections.get(providerId)?.cacheKey;
-          try {
-            return await (gateway[method] as (...a: unknown[]) => Promise<unknown>)(...args);
-          } catch (err) {
-            // Signed with a key that was replaced meanwhile: the current one will do.
-            if (
-              (err as { code?: string }).code === 'provider_credential_invalid' &&
-              (await versionOf(await deps.getProvider(providerId))) !== version
-            ) {
-              throw new TransientError(
-                'provider_key_superseded',
-                `provider "${providerId}": the call was signed with a superseded key; retrying with the current one`,
-                { cause: err },
-              );
-            }
-            throw err;
-          }
-        };
+        return (...args: unknown[]) => signedCall(callDeps, providerId, method, args);
       },
     });
   }
@@ -186,7 +203,14 @@ export function createProviderClients(deps: ProviderClientsDeps): ProviderClient
             });
             verifiers.set(poolKey, verifier);
           }
-          return verifier.verify(credentials);
+          // A heartbeat of the provider's own account signs with that key too: registered
+          // like any call, so deactivating the key waits for it.
+          const hold = await deps.signing?.hold(credentials.accessKeyId);
+          try {
+            return await verifier.verify(credentials);
+          } finally {
+            hold?.release();
+          }
         },
       };
     },

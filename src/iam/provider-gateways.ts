@@ -17,12 +17,15 @@ export interface ProviderConnection extends Omit<IamClientOptions, 'hooks'> {
   cacheKey?: string;
   /** Frees what the connection holds besides the clients (e.g. an AssumeRole STS client). */
   dispose?: () => void;
+  /** The access key id the provider's own credential signs with (none for the SDK's chain). */
+  signingKeyId?: string | undefined;
 }
 
 export type ResolveProvider = (providerId: string) => Promise<ProviderConnection>;
 
 export interface ProviderGateways {
-  gateway(providerId: string): Promise<IamGateway>;
+  /** The gateway of the provider's connection now, with that connection. */
+  gateway(providerId: string): Promise<{ gateway: IamGateway; connection: ProviderConnection }>;
   /** Closes every client's sockets. */
   close(): void;
 }
@@ -43,7 +46,7 @@ export function createProviderGateways(deps: {
       const connection = await deps.resolve(providerId);
       const hit = cache.get(providerId);
       if (hit !== undefined && hit.cacheKey === connection.cacheKey) {
-        return hit.gateway;
+        return { gateway: hit.gateway, connection };
       }
       if (hit !== undefined) {
         // Calls may still be in flight on the old clients: destroying their sockets now would
@@ -62,7 +65,7 @@ export function createProviderGateways(deps: {
         },
       };
       cache.set(providerId, entry);
-      return entry.gateway;
+      return { gateway: entry.gateway, connection };
     },
     close() {
       for (const entry of cache.values()) {

@@ -10,7 +10,6 @@
 import { randomBytes } from 'node:crypto';
 
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { type AccountRef, canonicalRef, parseAccountRef } from '../../src/accounts/account-ref.ts';
@@ -25,6 +24,7 @@ import { DEFAULT_CREATE_DEADLINE_MS } from '../../src/jobs/rotate/access-key/dep
 import { rotate } from '../../src/jobs/rotate/contract.ts';
 import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
 import { putBackendProvider } from '../support/domain.ts';
+import { authenticates } from '../support/authenticates.ts';
 import { useEngine } from '../support/engine.ts';
 import { createIamAdmin, type IamAdmin, type Principal } from '../support/iam-admin.ts';
 import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
@@ -114,24 +114,6 @@ const metricSum = (name: string, labels: Record<string, string>) => ({
   sum: metricValue(name, labels, `${name}_sum`),
 });
 
-/** Signs sts:GetCallerIdentity with the key: throws unless the backend accepts it. */
-async function authenticates(key: { accessKeyId: string; secretAccessKey: string }) {
-  const sts = new STSClient({
-    region: backend.current.region,
-    endpoint: backend.current.endpoint,
-    credentials: key,
-    maxAttempts: 1,
-  });
-  try {
-    await sts.send(new GetCallerIdentityCommand({}));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    sts.destroy();
-  }
-}
-
 /** The end state every rotation must reach. */
 async function expectRotated(ref: AccountRef, userName: string, oldKeyId: string) {
   const owner = canonicalRef(ref);
@@ -142,7 +124,7 @@ async function expectRotated(ref: AccountRef, userName: string, oldKeyId: string
   secrets.push(current.secretAccessKey);
   expect(await keysOf(userName)).toEqual([{ id: current.accessKeyId, status: 'Active' }]);
   expect(current.accessKeyId).not.toBe(oldKeyId);
-  expect(await authenticates(current)).toBe(true);
+  expect(await authenticates(backend.current, current)).toBe(true);
   expect((await domain.accounts.require(ref)).currentAccessKeyId).toBe(current.accessKeyId);
   const tags = await domain.clients.gatewayFor(ref.provider).listUserTags(userName);
   expect(tags.map((t) => t.key)).toEqual([current.accessKeyId]);
@@ -380,7 +362,7 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
       const keys = await keysOf(slow.userName);
       expect(keys).toHaveLength(2);
       expect(keys).toContainEqual({ id: slow.key.accessKeyId, status: 'Active' });
-      expect(await authenticates(slow.key)).toBe(true);
+      expect(await authenticates(backend.current, slow.key)).toBe(true);
       expect(await domain.vault.read(canonicalRef(slow.ref), 'current')).toMatchObject({
         accessKeyId: slow.key.accessKeyId,
       });
@@ -397,7 +379,7 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
         abandoned: { step: 'create', deletedAccessKeyId: pendingId },
       });
       expect(await keysOf(slow.userName)).toEqual([{ id: slow.key.accessKeyId, status: 'Active' }]);
-      expect(await authenticates(slow.key)).toBe(true);
+      expect(await authenticates(backend.current, slow.key)).toBe(true);
       expect(await domain.vault.read(canonicalRef(slow.ref), 'pending')).toBeUndefined();
       expect(await domain.journals.read(slow.ref)).toBeUndefined();
     },
@@ -453,7 +435,7 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
         abandoned: { step: 'create_sent', deletedAccessKeyId: lost.lostId },
       });
       expect(await keysOf(lost.userName)).toEqual([{ id: lost.key.accessKeyId, status: 'Active' }]);
-      expect(await authenticates(lost.key)).toBe(true);
+      expect(await authenticates(backend.current, lost.key)).toBe(true);
       expect(await domain.vault.read(canonicalRef(lost.ref), 'current')).toMatchObject({
         accessKeyId: lost.key.accessKeyId,
       });
@@ -497,8 +479,8 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
           { id: current.accessKeyId, status: 'Active' },
         ].sort((a, b) => a.id.localeCompare(b.id)),
       );
-      expect(await authenticates(foreign)).toBe(true);
-      expect(await authenticates(current)).toBe(true);
+      expect(await authenticates(backend.current, foreign)).toBe(true);
+      expect(await authenticates(backend.current, current)).toBe(true);
       const deleted = (backend.current.sandbox?.requests(lost.from) ?? [])
         .filter((r) => r.action === 'DeleteAccessKey' && r.params.UserName === lost.userName)
         .map((r) => r.params.AccessKeyId);
@@ -516,8 +498,8 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
       expect(status.state, status.failedReason).toBe('completed');
       const current = await domain.vault.read(canonicalRef(ref), 'current');
       if (current === undefined || !('accessKeyId' in current)) throw new Error('no current');
-      expect(await authenticates(key)).toBe(true);
-      expect(await authenticates(current)).toBe(true);
+      expect(await authenticates(backend.current, key)).toBe(true);
+      expect(await authenticates(backend.current, current)).toBe(true);
       await waitFor(
         'the old key Inactive',
         async () =>
@@ -531,7 +513,7 @@ describe(`access-key rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
         { timeoutMs: 20_000 },
       );
       expect(await keysOf(userName)).toEqual([{ id: current.accessKeyId, status: 'Active' }]);
-      expect(await authenticates(current)).toBe(true);
+      expect(await authenticates(backend.current, current)).toBe(true);
     },
     60_000,
   );

@@ -6,11 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import type { EnqueuedJob } from '../../src/jobs/define-job.ts';
 import { ACCESS_KEY_STEPS } from '../../src/jobs/rotate/access-key/kind.ts';
 import { rotate } from '../../src/jobs/rotate/contract.ts';
-import { sleep } from '../../src/sleep.ts';
 import { accountOf, FAILPOINTS, REAL, useAccessKeyCrash } from '../support/access-key-crash.ts';
+import { killAtEveryStep } from '../support/kill-at-every-step.ts';
 
 const { engine, domain, deadLetter, harness, expectRotated, secretsInLogs } = useAccessKeyCrash([
   'chain',
@@ -18,42 +17,19 @@ const { engine, domain, deadLetter, harness, expectRotated, secretsInLogs } = us
 
 describe('an access-key rotation killed at every step', () => {
   it('each fresh worker resumes at the journaled step and dies at the next; the end state holds', async () => {
-    await Promise.all([harness.start({ failpoints: FAILPOINTS, env: REAL })]);
-    let job: EnqueuedJob = await engine.enqueue(rotate, { ...accountOf('chain'), reason: 'crash' });
-    /** Workers that keep dying make BullMQ fail the job (worker_lost): replay it, as an operator. */
-    const replayIfLost = async () => {
-      const lost = (await engine.events.read({ limit: 10_000 })).find(
-        (e) => e.type === 'job.dead_lettered' && e.jobId === job.jobId,
-      );
-      if (lost !== undefined) {
-        job = await deadLetter.replay(String(lost.detail.id));
-      }
-    };
-    const seen: string[] = [];
-    for (let death = 0; death < FAILPOINTS.length; death += 1) {
-      let died = false;
-      const next = harness.nextDeath(90_000).then(() => {
-        died = true;
-      });
-      const deadline = Date.now() + 90_000;
-      while (!died && Date.now() < deadline) {
-        await replayIfLost();
-        await sleep(100);
-      }
-      await next;
-      seen.push((await domain.journals.read(accountOf('chain')))?.step ?? 'closed');
-      void harness.start({ failpoints: FAILPOINTS, env: REAL }).catch(() => undefined);
-    }
+    await harness.start({ failpoints: FAILPOINTS, env: REAL });
+    const job = await engine.enqueue(rotate, { ...accountOf('chain'), reason: 'crash' });
+    const { seen, status } = await killAtEveryStep({
+      engine,
+      harness,
+      deadLetter,
+      journals: domain.journals,
+      account: accountOf('chain'),
+      job,
+      failpoints: FAILPOINTS,
+      env: REAL,
+    });
     expect(seen).toEqual([...ACCESS_KEY_STEPS, 'closed']);
-    await harness.killAll();
-    await harness.start({ env: REAL });
-    await replayIfLost();
-    let status = await engine.finished(job, 60_000);
-    if (status.state === 'failed') {
-      await sleep(1_500); // the dead-letter reconciler runs every second
-      await replayIfLost();
-      status = await engine.finished(job, 60_000);
-    }
     expect(status.state, status.failedReason).toBe('completed');
     await expectRotated('chain');
   }, 240_000);

@@ -6,17 +6,22 @@
  * and untagged; the journal closed; exactly one `rotation.succeeded`; every mutation's audit
  * entry settled and none left unsettled.
  */
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 import { type AccountRef, canonicalRef } from '../../src/accounts/account-ref.ts';
 import { createUnsettledMutations } from '../../src/audit/unsettled-mutations.ts';
 import { createDeadLetterOf, createQueueServices } from '../../src/app/queue-services.ts';
-import { createDomain } from '../../src/domain.ts';
+import { createDomain, type Domain } from '../../src/domain.ts';
 import { ACCESS_KEY_STEPS } from '../../src/jobs/rotate/access-key/kind.ts';
 import { jobContracts } from '../../src/jobs/registry.ts';
 import { createSandbox, type Sandbox } from '../../src/sandbox/create-sandbox.ts';
-import { createCrashHarness } from './crash-harness.ts';
+import { type CrashHarness, createCrashHarness } from './crash-harness.ts';
 import type { WorkerProcess } from './worker-process.ts';
 import { useEngine } from './engine.ts';
 
@@ -29,8 +34,55 @@ export const accountOf = (userName: string): AccountRef => ({
   kind: 'access-key',
 });
 
-/** Registers the file's hooks; `users` get an imported, adopted key before the tests. */
-export function useAccessKeyCrash(users: readonly string[]) {
+/**
+ * A new sandbox user with one key (and, for `admin`, an inline policy allowing everything),
+ * managed as `ref` with that key as the account's and its secret adopted into the vault.
+ */
+export async function adoptedUser(
+  iam: IAMClient,
+  domain: Domain,
+  ref: AccountRef,
+  options: { admin?: boolean } = {},
+): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const { User } = await iam.send(new CreateUserCommand({ UserName: ref.userName }));
+  if (options.admin === true) {
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: ref.userName,
+        PolicyName: 'everything',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+        }),
+      }),
+    );
+  }
+  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: ref.userName }));
+  const key = {
+    accessKeyId: AccessKey?.AccessKeyId ?? '',
+    secretAccessKey: AccessKey?.SecretAccessKey ?? '',
+  };
+  const now = new Date().toISOString();
+  await domain.vault.put(canonicalRef(ref), 'current', key, { actor: 'test' });
+  await domain.accounts.create({
+    ...ref,
+    account: canonicalRef(ref),
+    status: 'managed',
+    userId: User?.UserId ?? '',
+    currentAccessKeyId: key.accessKeyId,
+    secretKnown: true,
+    importedAt: now,
+    updatedAt: now,
+  });
+  return key;
+}
+
+/**
+ * What every crash file on the production kinds sets up: the engine's producer side, a domain,
+ * the dead-letter, the sandbox with an admin IAM client, and a crash harness that remembers the
+ * workers it starts (their logs are scanned for secrets); `setup` runs once the vault is open.
+ */
+export function useCrashWorld(setup: (iam: IAMClient, sandbox: Sandbox) => Promise<void>) {
   const engine = useEngine({ noWorker: true });
   const domain = createDomain({ config: engine.config, redis: engine.redis.redis });
   const services = createQueueServices({ redis: engine.producer, config: engine.config });
@@ -39,8 +91,7 @@ export function useAccessKeyCrash(users: readonly string[]) {
   let iam: IAMClient;
   const crashHarness = createCrashHarness(engine, () => sandbox);
   const started: WorkerProcess[] = [];
-  /** The harness, remembering every worker it starts (their logs are scanned for secrets). */
-  const harness: typeof crashHarness = {
+  const harness: CrashHarness = {
     ...crashHarness,
     async start(options) {
       const worker = await crashHarness.start(options);
@@ -48,33 +99,11 @@ export function useAccessKeyCrash(users: readonly string[]) {
       return worker;
     },
   };
-  const oldKeys = new Map<string, string>();
-  const secrets: string[] = [];
-
-  /** A managed user whose one key is the account's, its secret adopted into the vault. */
-  async function managedUser(userName: string): Promise<void> {
-    const { User } = await iam.send(new CreateUserCommand({ UserName: userName }));
-    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
-    const key = {
-      accessKeyId: AccessKey?.AccessKeyId ?? '',
-      secretAccessKey: AccessKey?.SecretAccessKey ?? '',
-    };
-    oldKeys.set(userName, key.accessKeyId);
-    secrets.push(key.secretAccessKey);
-    const now = new Date().toISOString();
-    const ref = accountOf(userName);
-    await domain.vault.put(canonicalRef(ref), 'current', key, { actor: 'test' });
-    await domain.accounts.create({
-      ...ref,
-      account: `prod/${userName}/access-key`,
-      status: 'managed',
-      userId: User?.UserId ?? '',
-      currentAccessKeyId: key.accessKeyId,
-      secretKnown: true,
-      importedAt: now,
-      updatedAt: now,
-    });
-  }
+  /** Which of `secrets` (shown by their first 4 characters) a started worker printed. */
+  const secretsIn = (secrets: readonly string[]): string[] => {
+    const logs = started.map((w) => w.stdout() + w.stderr()).join('\n');
+    return secrets.filter((secret) => logs.includes(secret)).map((x) => `${x.slice(0, 4)}…`);
+  };
 
   beforeAll(async () => {
     sandbox = await createSandbox();
@@ -84,10 +113,7 @@ export function useAccessKeyCrash(users: readonly string[]) {
       credentials: sandbox.adminCredentials,
     });
     await domain.unlockVault();
-    await engine.addProvider('prod', { endpoint: undefined, credentials: 'chain' });
-    for (const userName of users) {
-      await managedUser(userName);
-    }
+    await setup(iam, sandbox);
   });
 
   afterAll(async () => {
@@ -97,11 +123,28 @@ export function useAccessKeyCrash(users: readonly string[]) {
     domain.close();
     await sandbox.close();
   });
+  return { engine, domain, deadLetter, harness, secretsIn, sandbox: () => sandbox };
+}
+
+/** Registers the file's hooks; `users` get an imported, adopted key before the tests. */
+export function useAccessKeyCrash(users: readonly string[]) {
+  const oldKeys = new Map<string, string>();
+  const secrets: string[] = [];
+  const world = useCrashWorld(async (iam) => {
+    await world.engine.addProvider('prod', { endpoint: undefined, credentials: 'chain' });
+    for (const userName of users) {
+      const key = await adoptedUser(iam, world.domain, accountOf(userName));
+      oldKeys.set(userName, key.accessKeyId);
+      secrets.push(key.secretAccessKey);
+    }
+  });
+  const { engine, domain, deadLetter, harness, secretsIn } = world;
 
   /** The end state of a rotation, whatever happened on the way. */
   async function expectRotated(userName: string): Promise<void> {
     const ref = accountOf(userName);
     const owner = canonicalRef(ref);
+    const sandbox = world.sandbox();
     const user = sandbox.user(userName);
     const current = await domain.vault.read(owner, 'current');
     if (current === undefined || !('accessKeyId' in current)) throw new Error('no current secret');
@@ -134,10 +177,7 @@ export function useAccessKeyCrash(users: readonly string[]) {
     expect(await createUnsettledMutations(domain.redis, domain.keys).list(owner)).toEqual([]);
   }
   /** Secrets (old and new keys') found in any started worker's stdout or stderr. */
-  function secretsInLogs(): string[] {
-    const logs = started.map((w) => w.stdout() + w.stderr()).join('\n');
-    return secrets.filter((secret) => logs.includes(secret)).map((s) => `${s.slice(0, 4)}…`);
-  }
+  const secretsInLogs = () => secretsIn(secrets);
 
   return {
     engine,
@@ -147,6 +187,6 @@ export function useAccessKeyCrash(users: readonly string[]) {
     oldKeys,
     expectRotated,
     secretsInLogs,
-    sandbox: () => sandbox,
+    sandbox: world.sandbox,
   };
 }

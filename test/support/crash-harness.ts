@@ -16,10 +16,12 @@ export interface CrashWorkerOptions {
   /** IAM_PAM_FAILPOINTS: the worker SIGKILLs itself on reaching the first of these. */
   failpoints?: readonly string[];
   env?: Record<string, string>;
+  /** The queues it serves (default: `rotation` alone). */
+  queues?: readonly string[];
 }
 
 export interface CrashHarness {
-  /** Starts a worker of the `rotation` queue; it is killed when the file ends. */
+  /** Starts a worker (of the `rotation` queue unless told); it is killed when the file ends. */
   start(options?: CrashWorkerOptions): Promise<WorkerProcess>;
   /** Workers that have not exited. */
   live(): WorkerProcess[];
@@ -64,7 +66,7 @@ export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): 
           AWS_SECRET_ACCESS_KEY: box.adminCredentials.secretAccessKey,
           ...options.env,
         },
-        ['--queues', 'rotation'],
+        ['--queues', (options.queues ?? ['rotation']).join(',')],
       );
       starting.add(started);
       const worker = await started.finally(() => starting.delete(started));

@@ -22,6 +22,7 @@ export const domainRoutes: HttpRoutePlugin = async (app, deps) => {
     config: deps.config,
     redis: deps.redis as Redis,
     queues: deps.queues,
+    log: deps.log,
   });
   app.addHook('onClose', () => domain.close());
   await checkMasterKeyAtStart(domain, deps.config, deps.log);

@@ -60,7 +60,8 @@ export const deactivateOldKey = defineJob({
   payload: oldKeyPayload,
   retry: { attempts: 5, backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 } },
   concurrency: 8,
-  timeoutMs: 60_000,
+  // Deactivating may first wait IAM_PAM_KEY_DRAIN_TIMEOUT_S (45 s) for calls signed with the key.
+  timeoutMs: 120_000,
   deduplicationId: ({ provider, userName }) =>
     accountDedupId({ provider, userName, kind: 'access-key' }, 'deactivate-old-key'),
   provider: ({ provider }) => provider,

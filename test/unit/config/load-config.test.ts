@@ -60,6 +60,7 @@ describe('loadConfig', () => {
       IAM_PAM_CONCURRENCY: '4',
       IAM_PAM_JOB_LOCK_MS: '2000',
       IAM_PAM_SHUTDOWN_TIMEOUT_S: '5',
+      IAM_PAM_KEY_DRAIN_TIMEOUT_S: '20',
       IAM_PAM_MIN_REPLICAS: '2',
       IAM_PAM_FAILPOINTS: 'rotation:after-intent,rotation:after-promote',
       AWS_REGION: 'eu-west-1',
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
       endpoint: 'http://127.0.0.1:5000',
       iamEndpoint: 'http://127.0.0.1:5001',
       stsEndpoint: 'http://127.0.0.1:5002',
+      keyDrainTimeoutS: 20,
     });
     expect(config.failpoints).toEqual(['rotation:after-intent', 'rotation:after-promote']);
     expect(requireMasterKey(config)).toBe(MASTER_KEY);

@@ -37,7 +37,10 @@ function resultOf(journal: ClosedJournal): Record<string, unknown> {
   const deleted = journal.steps.find((s) => s.step === 'delete');
   const deletion = deleted?.record as
     { deleted?: string; at?: string; scheduled?: string } | undefined;
-  const deactivation = recordOf<{ scheduled?: string; at?: string }>(journal, 'deactivate');
+  const deactivation = recordOf<{ scheduled?: string; at?: string; inFlightDrain?: unknown }>(
+    journal,
+    'deactivate',
+  );
   let oldKeyDeletion: { at: string; scheduled?: boolean } | undefined;
   if (deletion?.deleted !== undefined && deleted !== undefined) {
     oldKeyDeletion = { at: deleted.at };
@@ -51,6 +54,10 @@ function resultOf(journal: ClosedJournal): Record<string, unknown> {
     ...(created === undefined ? {} : { newAccessKeyId: created.newAccessKeyId }),
     ...(oldKeyDeletion === undefined ? {} : { oldKeyDeletion }),
     ...(plan?.oldKeyLastUsedAt === undefined ? {} : { oldKeyLastUsedAt: plan.oldKeyLastUsedAt }),
+    // The provider's own key: the calls still signed with the old key that deactivate waited for.
+    ...(deactivation?.inFlightDrain === undefined
+      ? {}
+      : { oldKeyInFlight: deactivation.inFlightDrain }),
   };
 }
 

@@ -83,12 +83,18 @@ export function createOldKeyJobs(deps: OldKeyJobDeps): {
         return skip(target, why, ctx);
       }
       const done = await deactivateKey(ctx.scope.iam, target.userName, target.accessKeyId);
+      // Calls signed with the key (a provider's own) that were waited for: the result says so.
+      const drained = done.inFlightDrain ? { inFlightDrain: done.inFlightDrain } : {};
       const grace = (await deps.policyOf(target.provider)).deleteGraceSeconds;
       if (!done.alreadyGone && grace > 0) {
         await deps.scheduleRetirement('delete-old-key', target, grace * 1_000);
-        return { deactivated: target.accessKeyId, deleteScheduledInSeconds: grace };
+        return { deactivated: target.accessKeyId, deleteScheduledInSeconds: grace, ...drained };
       }
-      return { deactivated: target.accessKeyId, ...(await finishDeletion(deps, target, ctx)) };
+      return {
+        deactivated: target.accessKeyId,
+        ...drained,
+        ...(await finishDeletion(deps, target, ctx)),
+      };
     },
     async 'delete-old-key'(target, ctx) {
       const why = await notRetiring(deps, target);

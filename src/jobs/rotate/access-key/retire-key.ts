@@ -5,17 +5,28 @@
  * earlier retirement) and by the delayed `deactivate-old-key` / `delete-old-key` jobs.
  */
 import { isAppError } from '../../../errors.ts';
-import type { IamGateway } from '../../../iam/iam-gateway.ts';
+import type { IamGateway, InFlightDrain } from '../../../iam/iam-gateway.ts';
 
-/** UpdateAccessKey Inactive; `alreadyGone` when IAM no longer knows the key. */
+/**
+ * UpdateAccessKey Inactive; `alreadyGone` when IAM no longer knows the key. `inFlightDrain`
+ * when calls signed with the key (a provider's own) were still in flight and were waited for.
+ */
 export async function deactivateKey(
   iam: IamGateway,
   userName: string,
   accessKeyId: string,
-): Promise<{ requestId?: string | undefined; alreadyGone: boolean }> {
+): Promise<{
+  requestId?: string | undefined;
+  alreadyGone: boolean;
+  inFlightDrain?: InFlightDrain;
+}> {
   try {
-    const { requestId } = await iam.updateAccessKeyStatus(userName, accessKeyId, 'Inactive');
-    return { requestId, alreadyGone: false };
+    const { requestId, inFlightDrain } = await iam.updateAccessKeyStatus(
+      userName,
+      accessKeyId,
+      'Inactive',
+    );
+    return { requestId, alreadyGone: false, ...(inFlightDrain ? { inFlightDrain } : {}) };
   } catch (err) {
     if (isAppError(err) && err.code === 'entity_missing') {
       return { alreadyGone: true };

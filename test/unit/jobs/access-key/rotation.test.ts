@@ -8,6 +8,7 @@ import {
   ACCESS_KEY_STEPS,
   createAccessKeyKind,
 } from '../../../../src/jobs/rotate/access-key/kind.ts';
+import type { IamGateway } from '../../../../src/iam/iam-gateway.ts';
 import type { RotationKind } from '../../../../src/jobs/rotate/rotation-kind.ts';
 import { PLAN_TAG_READ_FRESH_MS } from '../../../../src/jobs/rotate/access-key/tag-read.ts';
 import { runRotation } from '../../../../src/jobs/rotate/step-runner.ts';
@@ -171,6 +172,25 @@ describe('access-key rotation', () => {
     expect(world.scheduled).toEqual([
       { job: 'delete-old-key', accessKeyId: old.accessKeyId, delayMs: 60_000 },
     ]);
+  });
+
+  it('the result says when deactivate waited for calls still signed with the old key (a provider’s own)', async () => {
+    const world = createWorld();
+    const old = await world.importKey();
+    const drain = { heldBy: ['host:7:ab'], waitedMs: 40, timedOut: false };
+    const iam = world.ports.iam;
+    // The provider's gateway (src/iam/signed-call.ts) reports the wait on the receipt.
+    (world.ports as { iam: IamGateway }).iam = new Proxy(iam, {
+      get: (target, prop, receiver) =>
+        prop === 'updateAccessKeyStatus'
+          ? async (...args: Parameters<IamGateway['updateAccessKeyStatus']>) => ({
+              ...(await target.updateAccessKeyStatus(...args)),
+              inFlightDrain: drain,
+            })
+          : (Reflect.get(target, prop, receiver) as unknown),
+    });
+    const result = await runRotation(createAccessKeyKind(world.deps), world.run());
+    expect(result).toMatchObject({ oldAccessKeyId: old.accessKeyId, oldKeyInFlight: drain });
   });
 
   it('a new rotation finishes retiring the previous key first', async () => {
