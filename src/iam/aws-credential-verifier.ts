@@ -8,6 +8,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 import { classifyIamError } from './classify-iam-error.ts';
+import { IAM_PAM_USER_AGENT } from '../process-identity.ts';
 import { createHookedHandler, type IamHttpHooks } from './create-iam-clients.ts';
 import type { CredentialVerifier } from './iam-gateway.ts';
 import { createIamRetryStrategy } from './retry-strategy.ts';
@@ -28,6 +29,7 @@ export function createAwsCredentialVerifier(options: {
         region: options.region,
         endpoint: options.stsEndpoint,
         credentials,
+        customUserAgent: IAM_PAM_USER_AGENT,
         retryStrategy: createIamRetryStrategy(1),
         requestHandler,
       });

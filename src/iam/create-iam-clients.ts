@@ -13,6 +13,7 @@ import type {
 } from '@smithy/types';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
 
+import { IAM_PAM_USER_AGENT } from '../process-identity.ts';
 import { createIamRetryStrategy } from './retry-strategy.ts';
 
 export interface HttpCallInfo {
@@ -119,6 +120,8 @@ export function createIamClients(options: IamClientOptions): {
     // discovery's 500 calls/s that rebuilding was a quarter of what the worker allocated. The
     // one middleware added later (clock-skew.ts) is added before the first call.
     cacheMiddleware: true,
+    // Names this process to IAM (CloudTrail's userAgent, the sandbox's request log).
+    customUserAgent: IAM_PAM_USER_AGENT,
     retryStrategy: createIamRetryStrategy(options.maxAttempts ?? 3, {
       retryThrottling: options.retryThrottling ?? options.hooks?.retryThrottling,
     }),

@@ -78,7 +78,7 @@ export interface Sandbox {
     predicate: (entry: RequestLogEntry) => boolean,
     options?: { timeoutMs?: number; since?: number },
   ): Promise<RequestLogEntry>;
-  /** Sends a response held by holdAfter; false when none is held under `seq`. */
+  /** Lets a request held by holdBefore go on, or sends a response held by holdAfter; false when none is held under `seq`. */
   release(seq: number): boolean;
   /** A user's whole state (password and secrets included), or undefined. */
   user(userName: string): UserSnapshot | undefined;

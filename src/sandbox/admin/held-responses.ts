@@ -1,4 +1,7 @@
-/** Responses held by the holdAfter fault until `POST /_sandbox/release/{seq}` sends them. */
+/**
+ * Requests held by the holdBefore fault, and responses held by holdAfter, until
+ * `POST /_sandbox/release/{seq}` lets them go on.
+ */
 
 export interface HeldResponses {
   hold(seq: number, send: () => void): void;

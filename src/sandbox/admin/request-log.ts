@@ -21,7 +21,9 @@ export interface RequestLogEntry {
   code: string | null;
   /** The SDK's attempt number (`amz-sdk-request: attempt=N`), when sent. */
   attempt?: number;
-  /** True while held by holdAfter; false once released. */
+  /** The request's User-Agent (at most 512 characters), when sent: iam-pam's names its process. */
+  userAgent?: string;
+  /** True while held by holdBefore or holdAfter; false once released. */
   held?: boolean;
   /** True when dropResponse closed the connection without an answer. */
   dropped?: boolean;

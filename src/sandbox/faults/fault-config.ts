@@ -38,6 +38,11 @@ export interface Faults {
   dropResponse: Array<{ action: string; times: number }>;
   /** Apply the action, then hold the answer until `POST /_sandbox/release/{seq}`. */
   holdAfter: Array<{ action: string; times: number }>;
+  /**
+   * Hold the request on arrival — before it is authenticated or applied — until
+   * `POST /_sandbox/release/{seq}`; then it goes on as if it had just arrived.
+   */
+  holdBefore: Array<{ action: string; times: number }>;
   /** Answer the action with this error instead of applying it. */
   errors: Array<{ action: string; code: InjectableError; times: number }>;
   maxPageItems: number | null;
@@ -54,6 +59,7 @@ export function createFaultsSchema(startup: { latencyMs: number; propagationDela
       propagationDelayMs: z.number().int().min(0).default(startup.propagationDelayMs),
       dropResponse: z.array(z.object({ action, times }).strict()).default([]),
       holdAfter: z.array(z.object({ action, times }).strict()).default([]),
+      holdBefore: z.array(z.object({ action, times }).strict()).default([]),
       errors: z
         .array(z.object({ action, code: z.enum(INJECTABLE_ERRORS), times }).strict())
         .default([]),

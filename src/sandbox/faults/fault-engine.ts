@@ -1,6 +1,6 @@
 /**
  * Applies the configured faults to each request: latency, injected errors, random throttling
- * and failures, the per-account rate ceiling, and the one-shot dropResponse/holdAfter
+ * and failures, the per-account rate ceiling, and the one-shot dropResponse/holdAfter/holdBefore
  * switches, which turn themselves off after `times` uses.
  */
 import { IamError, serviceFailure, throttling } from '../protocol/iam-error.ts';
@@ -21,9 +21,10 @@ export interface FaultEngine {
   latencyMs(): number;
   /** The error this request gets instead of being applied, if any. */
   refuse(accountId: string, action: string, now: number): IamError | undefined;
-  /** Consumes one use of a dropResponse / holdAfter switch for `action`. */
+  /** Consumes one use of a dropResponse / holdAfter / holdBefore switch for `action`. */
   takeDrop(action: string): boolean;
   takeHold(action: string): boolean;
+  takeHoldBefore(action: string): boolean;
 }
 
 const INJECTED: Record<InjectableError, () => IamError> = {
@@ -110,5 +111,6 @@ export function createFaultEngine(
     },
     takeDrop: (action) => takeOne(faults.dropResponse, action),
     takeHold: (action) => takeOne(faults.holdAfter, action),
+    takeHoldBefore: (action) => takeOne(faults.holdBefore, action),
   };
 }

@@ -1,7 +1,8 @@
 /**
- * One IAM or STS request, end to end: log it, apply latency, authenticate, apply faults,
- * dispatch on `Action` (IAM and STS told apart by `Version`, else the signing service), and
- * answer — or, under dropResponse/holdAfter, apply and then drop or hold the answer.
+ * One IAM or STS request, end to end: log it, hold it under holdBefore until released, apply
+ * latency, authenticate, apply faults, dispatch on `Action` (IAM and STS told apart by
+ * `Version`, else the signing service), and answer — or, under dropResponse/holdAfter, apply
+ * and then drop or hold the answer.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -25,6 +26,13 @@ function serviceOf(version: string | undefined, authorization: string | undefine
     return 'iam';
   }
   return /Credential=[^/]+\/[^/]+\/[^/]+\/sts\//.test(authorization ?? '') ? 'sts' : 'iam';
+}
+
+const USER_AGENT_MAX = 512;
+
+function userAgentOf(req: IncomingMessage): string | undefined {
+  const header = req.headers['user-agent'];
+  return header === undefined ? undefined : header.slice(0, USER_AGENT_MAX);
 }
 
 function attemptOf(req: IncomingMessage): number | undefined {
@@ -60,6 +68,12 @@ async function answer(
   const service = serviceOf(version, req.headers.authorization);
   entry.action = action ?? null;
   entry.params = loggableParams(params);
+  if (core.faults.takeHoldBefore(action ?? '')) {
+    // Not yet authenticated: what happens meanwhile (a key deactivated) decides its answer.
+    entry.held = true;
+    await new Promise<void>((resolve) => core.held.hold(entry.seq, resolve));
+    entry.held = false;
+  }
   let ran = false;
   try {
     const delay = core.faults.latencyMs();
@@ -142,6 +156,7 @@ export async function handleAwsRequest(
     status: null,
     code: null,
     attempt: attemptOf(req),
+    userAgent: userAgentOf(req),
   });
   const requestId = randomUUID();
   const { status, xml, code, ran } = await answer(core, req, body, entry, requestId);

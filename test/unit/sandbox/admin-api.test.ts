@@ -29,7 +29,7 @@ const externalAddress = Object.values(networkInterfaces())
   .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
 
 describe('the sandbox request log', () => {
-  it('records every request with seq, time, account, key, action, params, status and code', async () => {
+  it('records every request with seq, time, account, key, action, params, status, code and user agent', async () => {
     const { sandbox, iam, iamOnce, admin } = harness.current;
     const since = sandbox.requests().at(-1)?.seq ?? 0;
     await iam.send(new ListUsersCommand({ MaxItems: 3, PathPrefix: '/' }));
@@ -52,6 +52,7 @@ describe('the sandbox request log', () => {
         status: 200,
         code: null,
         attempt: 1,
+        userAgent: expect.stringMatching(/^aws-sdk-js\/3\./),
       },
       expect.objectContaining({
         seq: since + 2,

@@ -1,7 +1,8 @@
 /**
  * The sandbox's fault injection through its admin API and handles: latency, throttling,
  * failures, the per-account rate ceiling, injected errors, short pages, dropped and held
- * responses (with the SDK retrying on its own), and switches that turn themselves off.
+ * responses, requests held before they are authenticated (with the SDK retrying on its own),
+ * and switches that turn themselves off.
  */
 import { spawn } from 'node:child_process';
 
@@ -13,7 +14,7 @@ import {
   ListUsersCommand,
   paginateListUsers,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { awsError } from '../../support/aws-errors.ts';
@@ -198,6 +199,45 @@ describe('sandbox faults', () => {
 });
 
 describe('a held response and a killed client', () => {
+  it('hold a request before authenticating it: a key deactivated meanwhile refuses it on release', async () => {
+    const { sandbox, iam } = harness.current;
+    await iam.send(new CreateUserCommand({ UserName: 'held-request' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'held-request' }));
+    const key = {
+      accessKeyId: AccessKey?.AccessKeyId ?? '',
+      secretAccessKey: AccessKey?.SecretAccessKey ?? '',
+    };
+    const own = new STSClient({
+      region: 'us-east-1',
+      endpoint: sandbox.endpoint,
+      credentials: key,
+      maxAttempts: 1,
+      customUserAgent: [['held-caller', '7']],
+    });
+    sandbox.faults.set({ holdBefore: [{ action: 'GetCallerIdentity' }] });
+    let settled = false;
+    const call = own.send(new GetCallerIdentityCommand({})).finally(() => (settled = true));
+    const held = await sandbox.waitForRequest(
+      (e) => e.action === 'GetCallerIdentity' && e.held === true,
+    );
+    expect(held).toMatchObject({ accessKeyId: key.accessKeyId, status: null, accountId: null });
+    expect(held.userAgent).toContain('held-caller/7');
+    // Not yet authenticated: the key is deactivated while the request waits.
+    sandbox.asAdmin('UpdateAccessKey', {
+      UserName: 'held-request',
+      AccessKeyId: key.accessKeyId,
+      Status: 'Inactive',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(settled).toBe(false);
+    expect(sandbox.faults.get().holdBefore).toEqual([]); // one use, then off
+    expect(sandbox.release(held.seq)).toBe(true);
+    expect(await awsError(call)).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
+    expect(sandbox.requests(held.seq - 1)[0]).toMatchObject({ held: false, status: 403 });
+    expect(sandbox.release(held.seq)).toBe(false);
+    own.destroy();
+  });
+
   it('lets a test SIGKILL the caller at a known point; release afterwards is harmless', async () => {
     const { sandbox, iam } = harness.current;
     await iam.send(new CreateUserCommand({ UserName: 'killed-worker' }));
