@@ -17,7 +17,9 @@ import { validateProvider } from '../../src/jobs/validate-provider/contract.ts';
 import type { JobStatus } from '../../src/producers/job-status.ts';
 import { sleep } from '../../src/sleep.ts';
 import { adoptedUser, REAL, useCrashWorld } from './access-key-crash.ts';
+import { callsOf } from './process-calls.ts';
 import { scanForSecrets } from './secret-scan.ts';
+import { waitFor } from './wait-for.ts';
 
 export { REAL };
 export const OWN = parseAccountRef('own/pam-svc/access-key');
@@ -135,6 +137,38 @@ export function useOwnKey(others: readonly string[]) {
     return { current, deactivation: deactivation!, log };
   }
 
+  /**
+   * Enqueues a validation every 200 ms until each of `pids` (worker processes) has made a call
+   * signed with `accessKeyId` after request `since`: BullMQ hands a job to the worker that has
+   * waited longest, so each gets its turn.
+   */
+  async function untilEachSigns(pids: readonly number[], accessKeyId: string, since: number) {
+    const missing = () =>
+      pids.filter(
+        (pid) => callsOf(world.sandbox().requests(since), pid, [accessKeyId]).length === 0,
+      );
+    const jobs: EnqueuedJob[] = [];
+    await waitFor(
+      `every worker to sign a call with ${accessKeyId}`,
+      async () => {
+        if (missing().length === 0) return true;
+        jobs.push(await engine.enqueue(validateProvider, { provider: 'own' }));
+        return undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    for (const job of jobs) {
+      const status = await engine.finished(job, 60_000);
+      expect(status.state, status.failedReason).toBe('completed');
+    }
+  }
+
+  /** What a process of iam-pam's (api, CLI) needs to reach the file's Redis and vault. */
+  const processEnv = () => ({
+    ...engine.redis.env,
+    IAM_PAM_MASTER_KEY: engine.config.vault.masterKey ?? '',
+  });
+
   /** Secrets (every own and other key's) found in any started worker's stdout or stderr. */
   const secretsInLogs = () => secretsIn(secrets);
   /** Secrets found in plaintext anywhere under the file's Redis prefix. */
@@ -151,6 +185,8 @@ export function useOwnKey(others: readonly string[]) {
     expectOneWorkingKey,
     secretsInLogs,
     secretsInRedis,
+    untilEachSigns,
+    processEnv,
     sandbox: world.sandbox,
   };
 }
