@@ -1,10 +1,10 @@
 /**
  * This process among all of iam-pam's (workers, `api`, each CLI run): `<host>:<pid>:<instance>`,
- * the instance a random part since a pid is reused. The signing registry's entries name it
- * (queue/signing-registry.ts), and every IAM and STS call carries it in its user agent as
- * `iam-pam-process/<host>-<pid>-<instance>` (the SDK writes `:` as `-`) after `iam-pam/<version>`,
- * so IAM's side (CloudTrail's userAgent, the sandbox's request log) tells which process made
- * each call.
+ * the instance a random part since a pid is reused. Every IAM and STS call carries it in its
+ * user agent as `iam-pam-process/<host>-<pid>-<instance>` (the SDK writes `:` as `-`) after
+ * `iam-pam/<version>`, so IAM's side (CloudTrail's userAgent, the sandbox's request log) tells which process made
+ * each call; the signing registry's entries (queue/signing-registry.ts) name the same host
+ * and pid.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';

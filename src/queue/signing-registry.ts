@@ -7,9 +7,11 @@
  * killed or stopped process cannot refresh, so its entry expires by itself: a count never
  * sticks. `drain` waits until no live entry is left, bounded by a timeout.
  */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+
 import type { InFlightDrain } from '../iam/iam-gateway.ts';
 import type { Keys } from '../keys.ts';
-import { PROCESS_ID } from '../process-identity.ts';
 import { sleep } from '../sleep.ts';
 import type { RedisConnection } from './redis-connections.ts';
 import { defineScript, runScript } from './run-script.ts';
@@ -44,7 +46,11 @@ export interface SigningHold {
 export type DrainOutcome = InFlightDrain;
 
 export interface SigningRegistry {
-  /** This process's id in the sets (host, pid, a random part: process-identity.ts). */
+  /**
+   * This registry's id in the sets: host, pid and a random part of its own (two domains in one
+   * process count their calls apart). Host and pid are those the user agent of every IAM call
+   * names (process-identity.ts), so the request log shows which calls a holder made.
+   */
   readonly processId: string;
   /** Marks one call signed with `accessKeyId` in flight until `release`. */
   hold(accessKeyId: string): Promise<SigningHold>;
@@ -65,7 +71,7 @@ export function createSigningRegistry(options: {
   onError?: (err: unknown) => void;
 }): SigningRegistry {
   const { redis, keys, ttlMs } = options;
-  const processId = PROCESS_ID;
+  const processId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   /** Calls in flight per key in this process, and the write that made the entry visible. */
   const local = new Map<string, { count: number; visible: Promise<unknown> }>();
   let refresher: NodeJS.Timeout | undefined;
