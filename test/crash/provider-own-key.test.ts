@@ -46,20 +46,27 @@ describe('a provider rotating its own key, on real workers', () => {
     for (const userName of ['spare-before', 'spare-after', 'spare-cli']) {
       box.asAdmin('CreateUser', { UserName: userName });
     }
+    const t0 = performance.now();
+    const phase: string[] = [];
+    const mark = (name: string) =>
+      phase.push(`${name} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const [api, ...workers] = await Promise.all([
       startApi(processEnv()),
       ...[1, 2, 3].map(() => harness.start({ env: REAL, queues: ALL_QUEUES })),
     ]);
     const pids = workers.map((worker) => worker.child.pid ?? 0);
+    mark('processes up');
     const old = await currentOwnKey();
     const from = box.requests().at(-1)?.seq ?? 0;
     const other = stream();
     // Before: each worker and the api sign with the old key (account add reads IAM at once).
     await untilEachSigns(pids, old.accessKeyId, from);
+    mark('each on the old key');
     expect((await api.call('PUT', ADD('spare-before'), {})).status).toBe(201);
     const job = await engine.enqueue(rotate, { ...OWN, reason: 'test' });
     const rotated = await engine.finished(job, 60_000);
     expect(rotated.state, rotated.failedReason).toBe('completed');
+    mark('rotated');
     const current = await currentOwnKey();
     const afterRotation = box.requests().at(-1)?.seq ?? 0;
     // After: the same processes, not restarted, and a CLI run, each make a call.
@@ -68,10 +75,13 @@ describe('a provider rotating its own key, on real workers', () => {
       api.call('PUT', ADD('spare-after'), {}),
       untilEachSigns(pids, current.accessKeyId, afterRotation),
     ]);
+    mark('each on the new key');
     expect(added.status).toBe(201);
     expect(await cli.exited, cli.stderr()).toMatchObject({ code: 0 });
     expect(JSON.parse(cli.stdout())).toMatchObject({ account: 'own/spare-cli/access-key' });
+    mark('cli done');
     const statuses = await other.stop();
+    mark('stream done');
     expect(statuses.filter((s) => s.state !== 'completed')).toEqual([]);
     expect(statuses.length).toBeGreaterThan(10);
     const { deactivation, log } = await expectOneWorkingKey(old.accessKeyId);
@@ -111,7 +121,7 @@ describe('a provider rotating its own key, on real workers', () => {
     );
     const lateOld = log.filter((r) => r.accessKeyId === old.accessKeyId && r.at > promotedAt);
     process.stderr.write(
-      `[own key] ${statuses.length} other jobs; old-key calls arriving after promote (in flight then): ${lateOld.length}; deactivated at request ${deactivation.seq}\n`,
+      `[own key] ${statuses.length} other jobs; old-key calls arriving after promote (in flight then): ${lateOld.length}; deactivated at request ${deactivation.seq}; ${phase.join(', ')}\n`,
     );
     const ownCalls = log.filter((r) => r.seq > deactivation.seq && r.accountId !== null);
     expect(ownCalls.filter((r) => r.accessKeyId === old.accessKeyId)).toEqual([]);
