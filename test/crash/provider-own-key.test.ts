@@ -130,6 +130,9 @@ describe('a provider rotating its own key, on real workers', () => {
     ).toEqual([]);
     api.child.kill('SIGTERM');
     expect((await api.exited).code).toBe(0);
+    const printed = [api, cli].map((p) => p.stdout() + p.stderr()).join('\n');
+    expect(printed).not.toContain(old.secretAccessKey);
+    expect(printed).not.toContain(current.secretAccessKey);
   }, 120_000);
 
   it('a worker SIGSTOPped with a call signed with the old key in flight holds deactivation back until the timeout, then recovers by retrying with the new key', async () => {
