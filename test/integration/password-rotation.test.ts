@@ -4,7 +4,9 @@
  * one AWS holds, read through the sandbox's admin view), every apply audited with the vault
  * version it sent (a retry names the same version), reset on import (CLI and HTTP), a
  * heartbeat's `login_profile_missing` rotating under `onOutOfSync: rotate`, the `unconfirmed`
- * rule on a lost answer under password reuse prevention, abandon keeping a password AWS may
+ * rule on a lost answer under password reuse prevention, a double refusal (the fresh password
+ * dropped when refused at its only send, abandon over HTTP keeping the first; both kept and
+ * abandon refused when the fresh one may have reached AWS), abandon keeping a password AWS may
  * hold, metrics by kind, and a scan for passwords in Redis. What moto cannot show is skipped
  * there with the reason: it cannot show the password it holds, enforces no password policy or
  * IAM policy, and injects no faults.

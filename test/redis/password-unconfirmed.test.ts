@@ -3,7 +3,9 @@
  * the real vault and journal, with a scripted IAM (the sandbox cannot refuse a fresh compliant
  * password twice): a PasswordPolicyViolation keeps the refused password as `unconfirmed` and
  * sends one fresh password generated against the policy re-read from AWS; a second refusal fails
- * for good with AWS's message and both passwords kept; a run killed between keeping the refused
+ * for good with AWS's message, dropping the fresh password when AWS refused it at its only send
+ * (abandon then keeps the first) and keeping both when it may have reached AWS (abandon refused,
+ * a replay settles it); a run killed between keeping the refused
  * one and storing its replacement resumes by generating it. A denied action refuses before any
  * IAM call.
  */
