@@ -17,31 +17,21 @@ type AccessKeyCrash = ReturnType<typeof useAccessKeyCrash>;
 const stepAtDeath = (step: string) => (step === 'done' ? undefined : step);
 
 /**
- * A worker armed with `rotation:after-<step>` dies there; another worker, which never ran the
- * job, resumes the journaled rotation and finishes it: the end state holds. `takeover: 'fresh'`
- * starts that worker after the death, with no failpoint; `'standby'` starts two armed workers
- * at once (one start's time saved, for npm test): whichever takes the job dies, and the other
- * takes it over once its lock expires — its failpoint is behind the journaled step, so it is
- * never reached again.
+ * A worker armed with `rotation:after-<step>` dies there; a fresh worker with no failpoint
+ * resumes the journaled rotation and finishes it: the end state holds.
  */
 export async function expectKilledOnceAt(
   crash: AccessKeyCrash,
   step: string,
   userName: string,
-  takeover: 'fresh' | 'standby' = 'fresh',
 ): Promise<void> {
   const account = accountOf(userName);
   await crash.harness.killAll(); // an earlier case's worker would take the job unarmed
-  const armed = { failpoints: [`rotation:after-${step}`], env: REAL };
-  await Promise.all(
-    takeover === 'standby'
-      ? [crash.harness.start(armed), crash.harness.start(armed)]
-      : [crash.harness.start(armed)],
-  );
+  await crash.harness.start({ failpoints: [`rotation:after-${step}`], env: REAL });
   const job = await crash.engine.enqueue(rotate, { ...account, reason: 'crash' });
   await crash.harness.nextDeath(60_000);
   expect((await crash.domain.journals.read(account))?.step).toBe(stepAtDeath(step));
-  if (takeover === 'fresh') await crash.harness.start({ env: REAL });
+  await crash.harness.start({ env: REAL });
   const status = await crash.engine.finished(job, 60_000);
   expect(status.state, status.failedReason).toBe('completed');
   expect(crash.harness.live()).toHaveLength(1);
