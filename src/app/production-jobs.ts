@@ -83,8 +83,8 @@ function rotationPorts(
 
 export interface ProductionJobsOptions {
   /**
-   * The rotation kinds (access key, password) written so far; a kind without one fails with
-   * `not_implemented`. Tests add a test kind here.
+   * Kinds that replace production's (access key, password) by name: a test swaps in its own
+   * access-key kind and keeps the real password kind.
    */
   rotationKinds?: RotationKinds;
 }
@@ -107,7 +107,7 @@ const productionJobs = async (deps: Parameters<CreateJobs>[0], options: Producti
     events: deps.events,
     metrics: rotationMetrics,
   };
-  const kinds = options.rotationKinds ?? productionRotationKinds(wiring);
+  const kinds = { ...productionRotationKinds(wiring), ...options.rotationKinds };
   await checkMasterKeyAtStart(domain, deps.config, deps.log);
   await reconcileSchedules(domain, deps.log);
   const providerBudget = (providerId: string) =>

@@ -81,7 +81,7 @@ interface SdkErrorShape {
   message?: string;
   code?: string;
   Code?: unknown;
-  $metadata?: { httpStatusCode?: number; requestId?: string };
+  $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
   $retryable?: unknown;
 }
 
@@ -96,7 +96,13 @@ export function classifyIamError(
   const status = e.$metadata?.httpStatusCode;
   const requestId = e.$metadata?.requestId;
   const message = e.message ?? String(err);
-  const detail = { action: context.action, requestId, httpStatus: status };
+  // attempts: how many times the SDK sent the request (a re-send follows a lost answer).
+  const detail = {
+    action: context.action,
+    requestId,
+    httpStatus: status,
+    attempts: e.$metadata?.attempts,
+  };
   const where = `${context.action}`;
   // The SDK error drags the whole HTTP exchange along ($response, request headers): keep its gist.
   const cause = { name: e.name, message, code: e.code, $metadata: e.$metadata };

@@ -4,7 +4,9 @@
  * one AWS holds, read through the sandbox's admin view), every apply audited with the vault
  * version it sent (a retry names the same version), reset on import (CLI and HTTP), a
  * heartbeat's `login_profile_missing` rotating under `onOutOfSync: rotate`, the `unconfirmed`
- * rule on a lost answer under password reuse prevention, abandon keeping a password AWS may
+ * rule on a lost answer under password reuse prevention, a double refusal (the fresh password
+ * dropped when refused at its only send, abandon over HTTP keeping the first; both kept and
+ * abandon refused when the fresh one may have reached AWS), abandon keeping a password AWS may
  * hold, metrics by kind, and a scan for passwords in Redis. What moto cannot show is skipped
  * there with the reason: it cannot show the password it holds, enforces no password policy or
  * IAM policy, and injects no faults.
@@ -36,6 +38,7 @@ import { unsupportedOn, useIamBackend } from '../support/iam-backend.ts';
 import { createCliRunner } from '../support/cli-in-process.ts';
 import { createLogSink } from '../support/log-sink.ts';
 import { scanForSecrets } from '../support/secret-scan.ts';
+import type { RequestLogEntry } from '../../src/sandbox/admin/request-log.ts';
 
 const masterKey = randomBytes(32).toString('base64');
 const TOKEN = 'password-admin-token-0001';
@@ -368,6 +371,152 @@ describe(`password rotation on ${process.env.IAM_TEST_BACKEND}`, () => {
         expect(sends?.map((r) => r.status)).toEqual([200, 400, 200]);
       } finally {
         await admin.client.send(new DeleteAccountPasswordPolicyCommand({}));
+      }
+    },
+  );
+
+  it.skipIf(sandboxOnly.skip)(
+    `the fresh password refused at its only send (the policy tightened meanwhile) is dropped; abandon over HTTP keeps the first, which AWS holds, as unconfirmed${sandboxOnly.label}`,
+    async () => {
+      const { userName, ref } = await managedUser('pw1');
+      const owner = canonicalRef(ref);
+      await setAccountPolicy({ PasswordReusePrevention: 5 });
+      try {
+        // The first apply goes through unanswered, its SDK re-send is refused as reused (held
+        // until the next fault is set); the policy the fresh password is generated against is
+        // held too, while the account's policy is tightened past it: AWS refuses it at once.
+        const sandbox = backend.current.sandbox!;
+        const once = (action: string) => [{ action, times: 1 }];
+        sandbox.faults.set({
+          dropResponse: once('UpdateLoginProfile'),
+          holdAfter: once('UpdateLoginProfile'),
+        });
+        const job = await engine.enqueue(rotate, { ...ref, reason: 'test' });
+        /** The held request of `action` (this user's, for UpdateLoginProfile). */
+        const heldOf = (action: string) => (r: RequestLogEntry) =>
+          r.action === action &&
+          r.held === true &&
+          (action !== 'UpdateLoginProfile' || r.params.UserName === userName);
+        const resend = await sandbox.waitForRequest(heldOf('UpdateLoginProfile'), {
+          timeoutMs: 30_000,
+        });
+        sandbox.faults.set({ holdAfter: once('GetAccountPasswordPolicy') });
+        sandbox.release(resend.seq);
+        const reread = await sandbox.waitForRequest(heldOf('GetAccountPasswordPolicy'), {
+          since: resend.seq,
+          timeoutMs: 30_000,
+        });
+        await admin.client.send(
+          new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 64 }),
+        );
+        sandbox.release(reread.seq);
+        const status = await engine.finished(job, 30_000);
+        expect(status.state).toBe('failed');
+        expect(status.failedReason).toMatch(/refused at its only send and is dropped/);
+        const sends = sandbox
+          .requests()
+          .filter((r) => r.action === 'UpdateLoginProfile' && r.params.UserName === userName);
+        expect(sends.map((r) => [r.status, r.dropped === true])).toEqual([
+          [200, true],
+          [400, false],
+          [400, false],
+        ]);
+        const original = await domain.vault.versionIdAt(owner, 'unconfirmed');
+        expect(original).toEqual(expect.any(String));
+        expect(await domain.vault.versionIdAt(owner, 'pending')).toBeUndefined();
+
+        const abandon = await api.app.inject({
+          method: 'POST',
+          url: `/v1/providers/pw1/accounts/${userName}/password/rotate/abandon`,
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        expect(abandon.statusCode, abandon.body).toBe(200);
+        expect(abandon.json()).toMatchObject({
+          account: `pw1/${userName}/password`,
+          abandoned: { step: 'apply_sent', unconfirmedVersionId: original },
+        });
+        // What the vault keeps as unconfirmed is what AWS holds.
+        const kept = await domain.vault.read(owner, 'unconfirmed');
+        if (kept === undefined || !('password' in kept)) throw new Error('no unconfirmed password');
+        passwords.push(kept.password);
+        expect(sandbox.user(userName)?.loginProfile?.password).toBe(kept.password);
+        expect(abandon.body).not.toContain(kept.password);
+        expect(await domain.journals.read(ref)).toBeUndefined();
+      } finally {
+        await admin.client.send(new DeleteAccountPasswordPolicyCommand({})).catch(() => undefined);
+      }
+    },
+  );
+
+  it.skipIf(sandboxOnly.skip)(
+    `the fresh password's answer lost too, its SDK re-send refused as reused: both kept (AWS holds the fresh one), abandon refused over HTTP with nothing changed, a replay once AWS takes it settles it${sandboxOnly.label}`,
+    async () => {
+      const { userName, ref, initial } = await managedUser('pw1');
+      const owner = canonicalRef(ref);
+      await setAccountPolicy({ PasswordReusePrevention: 5 });
+      try {
+        // Both applies go through unanswered; each SDK re-send is refused as a reused password.
+        // The first re-send's refusal is held until the second drop is set (drops count every
+        // answered request, refusals too).
+        const sandbox = backend.current.sandbox!;
+        const drop = { action: 'UpdateLoginProfile', times: 1 };
+        sandbox.faults.set({ dropResponse: [drop], holdAfter: [drop] });
+        const job = await engine.enqueue(rotate, { ...ref, reason: 'test' });
+        const resend = await sandbox.waitForRequest(
+          (r) =>
+            r.action === 'UpdateLoginProfile' && r.held === true && r.params.UserName === userName,
+          { timeoutMs: 30_000 },
+        );
+        sandbox.faults.set({ dropResponse: [drop] });
+        sandbox.release(resend.seq);
+        const status = await engine.finished(job, 30_000);
+        const sends = sandbox
+          .requests()
+          .filter((r) => r.action === 'UpdateLoginProfile' && r.params.UserName === userName);
+        expect(sends.map((r) => [r.status, r.dropped === true])).toEqual([
+          [200, true],
+          [400, false],
+          [200, true],
+          [400, false],
+        ]);
+        expect(status.state).toBe('failed');
+        expect(status.failedReason).toMatch(/password_policy_violation.*both are kept/);
+        const held = {
+          unconfirmed: await domain.vault.versionIdAt(owner, 'unconfirmed'),
+          pending: await domain.vault.versionIdAt(owner, 'pending'),
+        };
+        expect(held.unconfirmed).toEqual(expect.any(String));
+        expect(held.pending).toEqual(expect.any(String));
+        const fresh = await domain.vault.read(owner, 'pending');
+        if (fresh === undefined || !('password' in fresh)) throw new Error('no pending password');
+        passwords.push(fresh.password);
+        // What AWS holds is the pending password: the one abandon used to drop.
+        expect(backend.current.sandbox?.user(userName)?.loginProfile?.password).toBe(
+          fresh.password,
+        );
+
+        const abandon = await api.app.inject({
+          method: 'POST',
+          url: `/v1/providers/pw1/accounts/${userName}/password/rotate/abandon`,
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        expect(abandon.statusCode, abandon.body).toBe(409);
+        expect(abandon.json()).toMatchObject({
+          error: { code: 'needs_decision', message: expect.stringMatching(/replay its job/) },
+        });
+        expect(abandon.body).not.toContain(fresh.password);
+        expect(await domain.vault.versionIdAt(owner, 'unconfirmed')).toBe(held.unconfirmed);
+        expect(await domain.vault.versionIdAt(owner, 'pending')).toBe(held.pending);
+        expect((await domain.journals.read(ref))?.step).toBe('apply_sent');
+
+        // The operator lets AWS take it (no reuse prevention for a moment) and replays.
+        await admin.client.send(new DeleteAccountPasswordPolicyCommand({}));
+        const replayed = await rotateAccount(ref);
+        expect(replayed.state, replayed.failedReason).toBe('completed');
+        expect(replayed.result).toMatchObject({ vaultVersionId: held.pending });
+        expect(await expectRotated(ref, userName, initial)).toBe(fresh.password);
+      } finally {
+        await admin.client.send(new DeleteAccountPasswordPolicyCommand({})).catch(() => undefined);
       }
     },
   );

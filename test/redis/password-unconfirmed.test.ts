@@ -3,14 +3,16 @@
  * the real vault and journal, with a scripted IAM (the sandbox cannot refuse a fresh compliant
  * password twice): a PasswordPolicyViolation keeps the refused password as `unconfirmed` and
  * sends one fresh password generated against the policy re-read from AWS; a second refusal fails
- * for good with AWS's message and both passwords kept; a run killed between keeping the refused
+ * for good with AWS's message, dropping the fresh password when AWS refused it at its only send
+ * (abandon then keeps the first) and keeping both when it may have reached AWS (abandon refused,
+ * a replay settles it); a run killed between keeping the refused
  * one and storing its replacement resumes by generating it. A denied action refuses before any
  * IAM call.
  */
 import { describe, expect, it } from 'vitest';
 
 import type { AccountRef } from '../../src/accounts/account-ref.ts';
-import { PermanentError } from '../../src/errors.ts';
+import { PermanentError, TransientError } from '../../src/errors.ts';
 import { NO_FAILPOINTS } from '../../src/failpoints.ts';
 import type { IamGateway } from '../../src/iam/iam-gateway.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -35,8 +37,15 @@ const leases = createUserLeases({
 const REFUSAL = 'Password should have at least one symbol [scripted]';
 const seen: string[] = [];
 
-/** IAM with a login profile whose updates `refuse` decides; every call and password kept. */
-function scriptedIam(refuse: (attempt: number) => boolean) {
+/**
+ * How IAM answers the n-th UpdateLoginProfile: `refused` at the SDK's first attempt,
+ * `refused-resent` after the SDK re-sent it (an answer lost, as the SDK reports in
+ * `$metadata.attempts`), `lost` (no answer: the job retries later), or `ok`.
+ */
+type Answer = 'ok' | 'refused' | 'refused-resent' | 'lost';
+
+/** IAM with a login profile whose updates `answer` decides; every call and password kept. */
+function scriptedIam(answer: (attempt: number) => Answer) {
   const calls: string[] = [];
   const sent: string[] = [];
   const iam = {
@@ -52,8 +61,14 @@ function scriptedIam(refuse: (attempt: number) => boolean) {
       calls.push('UpdateLoginProfile');
       sent.push(password);
       seen.push(password);
-      if (refuse(sent.length)) {
-        throw new PermanentError('password_policy_violation', REFUSAL);
+      const answered = answer(sent.length);
+      if (answered === 'lost') {
+        throw new TransientError('iam_unreachable', 'UpdateLoginProfile: no answer [scripted]');
+      }
+      if (answered !== 'ok') {
+        throw new PermanentError('password_policy_violation', REFUSAL, {
+          detail: { attempts: answered === 'refused' ? 1 : 2 },
+        });
       }
       return { requestId: `req-${sent.length}` };
     },
@@ -127,13 +142,15 @@ async function setUp(userName: string, denied: string[] = []) {
 }
 
 describe('the unconfirmed rule', () => {
-  it('a second refusal fails for good with AWS’s message; both passwords kept, neither quoted', async () => {
-    const { account, owner, run } = await setUp('twice');
-    const { iam, calls, sent } = scriptedIam(() => true);
+  it('a second refusal fails for good with AWS’s message; the fresh password, refused at its only send, is dropped; abandon keeps the first as unconfirmed', async () => {
+    const { account, owner, run, abandon } = await setUp('twice');
+    const { iam, calls, sent } = scriptedIam(() => 'refused');
     const failure = (await run(iam).catch((err: unknown) => err)) as PermanentError;
     expect(failure).toMatchObject({ code: 'password_policy_violation' });
     expect(failure.message).toContain(REFUSAL);
-    expect(failure.message).toMatch(/both are kept/);
+    expect(failure.message).toMatch(
+      /the first is kept .* as unconfirmed .* refused at its only send and is dropped/,
+    );
     expect(sent).toHaveLength(2);
     expect(sent[0]).not.toBe(sent[1]);
     for (const password of sent) {
@@ -148,16 +165,68 @@ describe('the unconfirmed rule', () => {
       'UpdateLoginProfile',
     ]);
     expect(await domain.vault.read(owner, 'unconfirmed')).toEqual({ password: sent[0] });
-    expect(await domain.vault.read(owner, 'pending')).toEqual({ password: sent[1] });
+    expect(await domain.vault.versionIdAt(owner, 'pending')).toBeUndefined();
     const journal = await domain.journals.read(account);
     expect(journal?.step).toBe('apply_sent');
     const stored = journal?.steps.find((s) => s.step === 'store_pending')?.record;
-    expect(stored?.pendingVersionId).toBe(await domain.vault.versionIdAt(owner, 'unconfirmed'));
+    const original = await domain.vault.versionIdAt(owner, 'unconfirmed');
+    expect(stored?.pendingVersionId).toBe(original);
+
+    // Abandon keeps the original, the one AWS may hold (the defect: it was replaced).
+    const abandoned = await abandon(iam);
+    expect(abandoned).toMatchObject({ step: 'apply_sent', unconfirmedVersionId: original });
+    expect(await domain.vault.read(owner, 'unconfirmed')).toEqual({ password: sent[0] });
+    expect(await domain.journals.read(account)).toBeUndefined();
+    expect(sent).toHaveLength(2);
+  });
+
+  it('the fresh password may have reached AWS (re-sent by the SDK, or sent by an earlier run) and is refused: both kept, abandon refused with nothing changed, a replay settles it', async () => {
+    const cases: [string, Answer[]][] = [
+      // The SDK re-sent it after a lost answer; the re-send was refused as reused.
+      ['resent', ['refused', 'refused-resent']],
+      // Its first send's answer was lost; the next run's re-apply was refused.
+      ['lost', ['refused', 'lost', 'refused']],
+    ];
+    for (const [userName, answers] of cases) {
+      const { account, owner, run, abandon } = await setUp(userName);
+      const { iam, sent } = scriptedIam((attempt) => answers[attempt - 1] ?? 'ok');
+      if (answers.includes('lost')) {
+        await expect(run(iam)).rejects.toMatchObject({ code: 'iam_unreachable' });
+      }
+      const failure = (await run(iam).catch((err: unknown) => err)) as PermanentError;
+      expect(failure, userName).toMatchObject({ code: 'password_policy_violation' });
+      expect(failure.message).toMatch(/both are kept/);
+      expect(sent).toHaveLength(answers.length);
+      const held = {
+        unconfirmed: await domain.vault.versionIdAt(owner, 'unconfirmed'),
+        pending: await domain.vault.versionIdAt(owner, 'pending'),
+      };
+      expect(await domain.vault.read(owner, 'unconfirmed')).toEqual({ password: sent[0] });
+      expect(await domain.vault.read(owner, 'pending')).toEqual({ password: sent.at(-1) });
+
+      const refused = (await abandon(iam).catch((err: unknown) => err)) as PermanentError;
+      expect(refused, userName).toMatchObject({
+        code: 'needs_decision',
+        detail: { unconfirmedVersionId: held.unconfirmed, pendingVersionId: held.pending },
+      });
+      expect(refused.message).toMatch(/would drop a password AWS may hold.*replay its job/);
+      expect(await domain.vault.versionIdAt(owner, 'unconfirmed')).toBe(held.unconfirmed);
+      expect(await domain.vault.versionIdAt(owner, 'pending')).toBe(held.pending);
+      expect(await domain.journals.read(account)).toMatchObject({ step: 'apply_sent' });
+
+      // The operator's way out: the replay re-applies the pending one; once AWS takes it, it is
+      // current and the unconfirmed one forgotten.
+      const replayed = scriptedIam(() => 'ok');
+      expect(await run(replayed.iam)).toMatchObject({ vaultVersionId: held.pending });
+      expect(replayed.sent).toEqual([sent.at(-1)]);
+      expect(await domain.vault.versionIdAt(owner, 'current')).toBe(held.pending);
+      expect(await domain.vault.versionIdAt(owner, 'unconfirmed')).toBeUndefined();
+    }
   });
 
   it('killed between keeping the refused password and storing its replacement: the resumed run generates it, applies it, and promotes it', async () => {
     const { account, owner, run } = await setUp('resumed');
-    const { iam, sent } = scriptedIam((attempt) => attempt === 1);
+    const { iam, sent } = scriptedIam((attempt) => (attempt === 1 ? 'refused' : 'ok'));
     let failedPut = false;
     // The one vault.put of a rotation is the replacement's (store_pending writes in the journal's script).
     const dying = new Proxy(domain.vault, {
@@ -193,7 +262,7 @@ describe('the unconfirmed rule', () => {
       ['sent', 'apply_sent', true],
     ] as const) {
       const { account, owner, run, abandon } = await setUp(userName);
-      const { iam, calls } = scriptedIam(() => false);
+      const { iam, calls } = scriptedIam(() => 'ok');
       await expect(run(iam, domain.vault, stopAfter)).rejects.toThrow(/stopped at/);
       const pending = await domain.vault.versionIdAt(owner, 'pending');
       expect(pending).toEqual(expect.any(String));
@@ -209,7 +278,7 @@ describe('the unconfirmed rule', () => {
 
   it('an action the last validation found denied refuses before any IAM call; nothing stored', async () => {
     const { owner, run } = await setUp('denied', ['iam:UpdateLoginProfile']);
-    const { iam, calls } = scriptedIam(() => false);
+    const { iam, calls } = scriptedIam(() => 'ok');
     await expect(run(iam)).rejects.toMatchObject({
       code: 'permission_denied',
       message: expect.stringMatching(

@@ -1,7 +1,7 @@
 /**
  * Crash tests on real worker processes (DESIGN.md "Rotation, step by step"): workers started
- * with chosen settings (a 2 s job lock, armed failpoints) against an in-process IAM sandbox and
- * the file's Redis, killed at a failpoint or while the sandbox holds a response, replaced by
+ * with chosen settings (a 2 s job lock, armed failpoints) against an IAM backend (the in-process
+ * sandbox, or a moto server for what moto can show) and the file's Redis, killed at a failpoint or while the sandbox holds a response, replaced by
  * fresh ones; the test waits for an end state given as a predicate, never for a fixed time.
  */
 import { expect } from 'vitest';
@@ -11,6 +11,9 @@ import type { Sandbox } from '../../src/sandbox/create-sandbox.ts';
 import type { TestEngine } from './engine.ts';
 import { waitFor } from './wait-for.ts';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.ts';
+
+/** Where the workers send IAM and STS calls, signed by default with the backend's admin key. */
+export type CrashTarget = Pick<Sandbox, 'endpoint' | 'region' | 'adminCredentials'>;
 
 export interface CrashWorkerOptions {
   /** IAM_PAM_FAILPOINTS: the worker SIGKILLs itself on reaching the first of these. */
@@ -45,7 +48,7 @@ export interface CrashHarness {
   stopAll(): Promise<void>;
 }
 
-export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): CrashHarness {
+export function createCrashHarness(engine: TestEngine, target: () => CrashTarget): CrashHarness {
   const workers: WorkerProcess[] = [];
   const exited = new Set<WorkerProcess>();
   const reported = new Set<WorkerProcess>();
@@ -53,7 +56,7 @@ export function createCrashHarness(engine: TestEngine, sandbox: () => Sandbox): 
   const starting = new Set<Promise<unknown>>();
   return {
     async start(options = {}) {
-      const box = sandbox();
+      const box = target();
       const started = startWorkerProcess(
         {
           ...engine.redis.env,

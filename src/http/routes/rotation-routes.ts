@@ -58,7 +58,7 @@ export function registerRotationRoutes(app: FastifyInstance, deps: HttpDeps, dom
       schema: {
         tags: ['accounts'],
         summary:
-          'Abandon a half-finished rotation: {account, abandoned: {rotationId, step, deletedAccessKeyId?, unconfirmedVersionId?}} (a password that may have reached AWS is kept as unconfirmed); 409 while a rotation job is waiting, active or delayed',
+          'Abandon a half-finished rotation: {account, abandoned: {rotationId, step, deletedAccessKeyId?, unconfirmedVersionId?}} (a password that may have reached AWS is kept as unconfirmed); 409 while a rotation job is waiting, active or delayed, or (needs_decision) while a password rotation holds two passwords AWS may hold',
       },
     },
     async (request) => {

@@ -150,6 +150,18 @@ describe('classifyIamError', () => {
     expect(classified).toBeInstanceOf(PermanentError);
   });
 
+  it('keeps how many times the SDK sent the request (a re-send follows a lost answer)', () => {
+    const resent = modeled(PasswordPolicyViolationException, 400);
+    resent.$metadata.attempts = 2;
+    expect(classifyIamError(resent, { action: 'UpdateLoginProfile' }).detail).toMatchObject({
+      attempts: 2,
+    });
+    const once = classifyIamError(modeled(PasswordPolicyViolationException, 400), {
+      action: 'UpdateLoginProfile',
+    });
+    expect(once.detail).toMatchObject({ attempts: 1 });
+  });
+
   it('passes our own errors through unchanged', () => {
     const ours = new PermanentError('needs_decision', 'two foreign keys');
     expect(classifyIamError(ours, { action: 'CreateAccessKey' })).toBe(ours);
