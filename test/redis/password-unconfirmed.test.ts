@@ -6,8 +6,11 @@
  * for good with AWS's message, dropping the fresh password when AWS refused it at its only send
  * (abandon then keeps the first) and keeping both when it may have reached AWS (abandon refused,
  * a replay settles it); a run killed between keeping the refused
- * one and storing its replacement resumes by generating it. A denied action refuses before any
- * IAM call.
+ * one and storing its replacement resumes by generating it. When an earlier, abandoned rotation
+ * left a password `unconfirmed`, a later rotation's first refusal keeps it: the refused password
+ * is dropped when AWS refused it at its only send, in this run, else the job fails
+ * `needs_decision` with nothing changed; a successful apply then forgets the older one. A denied
+ * action refuses before any IAM call.
  */
 import { describe, expect, it } from 'vitest';
 
@@ -106,6 +109,7 @@ async function setUp(userName: string, denied: string[] = []) {
     signal: new AbortController().signal,
   });
   const writer = { fence, actor: 'test', jobId: 'j1' };
+  let rotations = 0;
   /** `stopAfter`: the run stops (throws) right after that step is journaled, as a crash would. */
   const run = (iam: IamGateway, vault: SecretStore = domain.vault, stopAfter?: string) => {
     const ports = portsOf(iam, vault);
@@ -127,7 +131,7 @@ async function setUp(userName: string, denied: string[] = []) {
       emit: async () => '',
       progress: async () => undefined,
       attachState: () => undefined,
-      newRotationId: () => `r-${userName}`,
+      newRotationId: () => `r-${userName}-${(rotations += 1)}`,
     });
   };
   const abandon = (iam: IamGateway) =>
@@ -220,6 +224,97 @@ describe('the unconfirmed rule', () => {
       expect(await run(replayed.iam)).toMatchObject({ vaultVersionId: held.pending });
       expect(replayed.sent).toEqual([sent.at(-1)]);
       expect(await domain.vault.versionIdAt(owner, 'current')).toBe(held.pending);
+      expect(await domain.vault.versionIdAt(owner, 'unconfirmed')).toBeUndefined();
+    }
+  });
+
+  it('an earlier abandoned rotation left a password unconfirmed; the later rotation’s first password, refused at its only send, is dropped and the older one kept; a successful apply forgets it', async () => {
+    const { account, owner, run, abandon } = await setUp('older');
+    // P1: its answer lost, the rotation abandoned. P2 refused, then the fresh P3 refused (each
+    // at its only send, the SDK's first attempt); after that IAM takes what it gets.
+    const answers: Answer[] = ['lost', 'refused', 'refused'];
+    const { iam, sent } = scriptedIam((attempt) => answers[attempt - 1] ?? 'ok');
+    await expect(run(iam)).rejects.toMatchObject({ code: 'iam_unreachable' });
+    const older = (await abandon(iam))?.unconfirmedVersionId;
+    expect(older).toEqual(expect.any(String));
+
+    const failure = (await run(iam).catch((err: unknown) => err)) as PermanentError;
+    expect(failure).toMatchObject({
+      code: 'password_policy_violation',
+      detail: { unconfirmedVersionId: older },
+    });
+    expect(failure.message).toMatch(
+      /the one an earlier, abandoned rotation left \(version [^)]*\) is kept in the vault as unconfirmed/,
+    );
+    expect(new Set(sent).size).toBe(3);
+    // The defect: P2 was moved to `unconfirmed`, replacing P1, which AWS may hold.
+    expect(await domain.vault.versionIdAt(owner, 'unconfirmed')).toBe(older);
+    expect(await domain.vault.read(owner, 'unconfirmed')).toEqual({ password: sent[0] });
+    expect(await domain.vault.versionIdAt(owner, 'pending')).toBeUndefined();
+    expect(await domain.journals.read(account)).toMatchObject({ step: 'apply_sent' });
+
+    // The replay generates another fresh password; AWS takes it, so it now holds that one and
+    // not P1: P1 is forgotten.
+    expect(await run(iam)).toMatchObject({ unconfirmedVersionId: older });
+    expect(sent).toHaveLength(4);
+    expect(await domain.vault.read(owner, 'current')).toEqual({ password: sent[3] });
+    expect(await domain.vault.versionIdAt(owner, 'unconfirmed')).toBeUndefined();
+    const [closed] = await domain.journals.history(account, 1);
+    expect(closed?.steps.find((s) => s.step === 'promote')?.record).toMatchObject({
+      forgotUnconfirmedVersionId: older,
+    });
+  });
+
+  it('an earlier abandoned rotation left a password unconfirmed and the later rotation’s refused password may have reached AWS: needs_decision naming both, nothing changed, abandon refused, a replay settles it', async () => {
+    const cases: [string, Answer[]][] = [
+      // P1 lost and abandoned; P2 re-sent by the SDK after a lost answer, then refused.
+      ['older-resent', ['lost', 'refused-resent']],
+      // P1 lost and abandoned; P2's answer lost, the next run's re-apply refused.
+      ['older-lost', ['lost', 'lost', 'refused']],
+    ];
+    for (const [userName, answers] of cases) {
+      const { account, owner, run, abandon } = await setUp(userName);
+      const { iam, calls, sent } = scriptedIam((attempt) => answers[attempt - 1] ?? 'ok');
+      await expect(run(iam)).rejects.toMatchObject({ code: 'iam_unreachable' });
+      const older = (await abandon(iam))?.unconfirmedVersionId;
+      if (answers.lastIndexOf('lost') > 0) {
+        // The later rotation's P2: its first send's answer lost, the job retries.
+        await expect(run(iam)).rejects.toMatchObject({ code: 'iam_unreachable' });
+      }
+      const failure = (await run(iam).catch((err: unknown) => err)) as PermanentError;
+      const pending = await domain.vault.versionIdAt(owner, 'pending');
+      expect(failure, userName).toMatchObject({
+        code: 'needs_decision',
+        detail: { unconfirmedVersionId: older, pendingVersionId: pending },
+      });
+      expect(failure.message).toContain(`version ${older}`);
+      expect(failure.message).toMatch(/nothing was changed.*allow reuse.*replay the job/);
+      for (const password of sent) {
+        expect(failure.message).not.toContain(password);
+      }
+      // Nothing changed: P1 unconfirmed, P2 pending, no fresh password made or sent.
+      expect(sent).toHaveLength(answers.length);
+      expect(calls.at(-1)).toBe('UpdateLoginProfile');
+      const stages = (await domain.vault.versions(owner)).map((v) => [v.versionId, v.stages]);
+      expect(stages).toEqual(
+        expect.arrayContaining([
+          [older, ['unconfirmed']],
+          [pending, ['pending']],
+        ]),
+      );
+      expect(stages).toHaveLength(2);
+      expect(await domain.vault.read(owner, 'unconfirmed')).toEqual({ password: sent[0] });
+      expect(await domain.vault.read(owner, 'pending')).toEqual({ password: sent.at(-1) });
+
+      // abandon would have to drop one of them: refused, nothing changed.
+      await expect(abandon(iam)).rejects.toMatchObject({ code: 'needs_decision' });
+      expect(await domain.vault.versionIdAt(owner, 'unconfirmed')).toBe(older);
+      expect(await domain.journals.read(account)).toMatchObject({ step: 'apply_sent' });
+
+      // The replay re-applies P2; AWS takes it: current, and P1 forgotten.
+      expect(await run(iam)).toMatchObject({ vaultVersionId: pending });
+      expect(sent.at(-1)).toBe(sent[1]);
+      expect(await domain.vault.versionIdAt(owner, 'current')).toBe(pending);
       expect(await domain.vault.versionIdAt(owner, 'unconfirmed')).toBeUndefined();
     }
   });

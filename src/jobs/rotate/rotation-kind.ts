@@ -31,6 +31,12 @@ export interface StepInput {
   readonly account: AccountRef;
   /** The journal so far: what earlier steps recorded (`journal.steps`). */
   readonly journal: Journal;
+  /**
+   * The journal's step when this run took it up (`opened` for one it opened): the steps after
+   * it were journaled by this very run, so no earlier run can have acted on them (a password
+   * rotation tells by it whether an earlier run may have sent its password).
+   */
+  readonly resumedAt: string;
   readonly reason: string;
 }
 

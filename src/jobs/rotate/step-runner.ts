@@ -96,7 +96,8 @@ export async function runRotation(kind: RotationKind, run: RotationRun): Promise
     run.ports.signal.throwIfAborted();
     await run.progress({ step: step.name, rotationId: journal.rotationId });
     const startedAt = performance.now();
-    const outcome = (await step.run({ account, journal, reason: journal.reason }, run.ports)) ?? {};
+    const input = { account, journal, reason: journal.reason, resumedAt: opened.step };
+    const outcome = (await step.run(input, run.ports)) ?? {};
     try {
       journal = await journals.recordStep(
         journal,
@@ -152,7 +153,7 @@ export async function abandonRotation(
     return undefined;
   }
   const outcome = await kind.abandon(
-    { account: run.account, journal, reason: journal.reason },
+    { account: run.account, journal, reason: journal.reason, resumedAt: journal.step },
     run.ports,
   );
   await run.journals.close(journal, 'abandoned', run.writer);

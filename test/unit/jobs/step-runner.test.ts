@@ -136,7 +136,7 @@ describe('the step runner', () => {
       { rotationId: 'r1', reason: 'manual', jobId: 'j1' },
       writer,
     );
-    const input = { account, journal: opened, reason: 'manual' };
+    const input = { account, journal: opened, reason: 'manual', resumedAt: opened.step };
     await tagFirst?.run(input, ports);
     const tagsAfterFirst = new Map(iam.tags);
     // The worker died here: the step runs again on the same journal.

@@ -5,10 +5,11 @@
  * After `promote` there is nothing to abandon: the rotation is finished by resuming it.
  *
  * The vault has one `unconfirmed` stage. When it holds a password already (the first one AWS
- * refused, apply.ts) and a pending one may have reached AWS too (a fresh password sent by an
- * earlier run, or re-sent by the SDK, then refused), moving the pending one there would drop
- * the other, so abandon is refused (`needs_decision`, nothing changed): resuming the rotation is
- * what settles it — a successful apply tells which password AWS holds. A fresh password AWS
+ * refused, apply.ts, or one an earlier abandoned rotation left there) and a pending one may have
+ * reached AWS too (a fresh password sent by an earlier run, or re-sent by the SDK, then refused;
+ * or this rotation's first), moving the pending one there would drop the other, so abandon is
+ * refused (`needs_decision`, nothing changed): resuming the rotation is what settles it — a
+ * successful apply tells which password AWS holds. A fresh password AWS
  * refused at its only send is dropped by apply.ts when it fails, so the usual double refusal
  * leaves one password here to keep, and abandon goes through. A second stage would let abandon
  * keep both, at the cost of a vault stage for a case that a replay resolves.

@@ -1,7 +1,10 @@
 /**
  * `promote` of a password rotation: the vault version AWS now holds (the apply record's)
  * becomes current, the current one previous. A successful apply settled which password AWS
- * holds, so one kept as `unconfirmed` is forgotten. Converges: the vault promotes by version id
+ * holds: it replaced whatever AWS held before, so the one kept as `unconfirmed` — this
+ * rotation's first, or one an earlier abandoned rotation left — can no longer be AWS's, and is
+ * forgotten. (Every send of this rotation came before that apply's answer, and the journal
+ * blocks another rotation until this one closes.) Converges: the vault promotes by version id
  * (a repeat finds it current already).
  */
 import { canonicalRef } from '../../../accounts/account-ref.ts';

@@ -204,7 +204,7 @@ describe('abandon', () => {
     if (journal === undefined) throw new Error('no journal');
     const outcome = await abandonAccessKeyRotation(
       world.deps,
-      { account, journal, reason: 'manual' },
+      { account, journal, reason: 'manual', resumedAt: journal.step },
       world.ports,
     );
     expect(outcome.deletedAccessKeyId).toBeDefined();
@@ -221,7 +221,7 @@ describe('abandon', () => {
     if (journal === undefined) throw new Error('no journal');
     const outcome = await abandonAccessKeyRotation(
       world.deps,
-      { account, journal, reason: 'manual' },
+      { account, journal, reason: 'manual', resumedAt: journal.step },
       world.ports,
     );
     expect(outcome.deletedAccessKeyId).toBe(world.faults.createdAfterLoss[0]);
